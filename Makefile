@@ -1,0 +1,68 @@
+# consult — run `make help` for the list of targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+FLASK := $(BIN)/flask --app consult
+
+.DEFAULT_GOAL := help
+.PHONY: help run install install-dev translations migrate seed test lint format extract-messages update-messages bench clean
+
+help: ## Show this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=..."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install consult
+
+install-dev: $(VENV)/.installed-dev ## Install consult with the test and lint tools
+
+translations: $(VENV)/.installed ## Compile the message catalogues (.po -> .mo)
+	$(BIN)/pybabel compile --statistics -d translations
+
+migrate: $(VENV)/.installed ## Apply database migrations
+	$(FLASK) db upgrade
+
+seed: migrate ## Load the plan catalogue and the zones (idempotent)
+	$(FLASK) seed
+
+run: translations seed ## Install, migrate, seed and serve on http://$(HOST):$(PORT)
+	@echo "consult is served on http://$(HOST):$(PORT)"
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - 'consult:create_app()'
+
+test: install-dev translations ## Run the test suite (browser tests too, when Chromium is installed)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev ## Check style with ruff
+	$(BIN)/ruff check consult tests bench
+	$(BIN)/ruff format --check consult tests bench
+
+format: install-dev ## Format the code with ruff
+	$(BIN)/ruff check --fix consult tests bench
+	$(BIN)/ruff format consult tests bench
+
+extract-messages: install ## Extract UI strings into translations/messages.pot
+	$(BIN)/pybabel extract --project=consult -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+
+update-messages: extract-messages ## Merge new UI strings into the Italian and English catalogues
+	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations
+
+bench: install ## Run the benchmarks under bench/
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+clean: ## Remove the virtual environment and caches (keeps instance/ and its database)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts

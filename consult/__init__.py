@@ -1,0 +1,70 @@
+"""consult: participatory consultation platform for metropolitan strategic planning."""
+
+import os
+import sqlite3
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from consult.config import Config, database_url, instance_secret_key
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the application; ``config`` is a Config class or a mapping of overrides."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    app.config.from_object(Config)
+    app.config.update(Config.from_environ())
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = instance_secret_key()
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+
+    # Open-data JSON keeps the order a reader expects (code, title, then children).
+    app.json.sort_keys = False
+
+    from consult import cli, i18n, web
+    from consult.extensions import babel, csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations")), render_as_batch=True
+    )
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from consult.api import bp as api_bp
+    from consult.i18n import bp as i18n_bp
+    from consult.plan import bp as plan_bp
+    from consult.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(plan_bp)
+    app.register_blueprint(i18n_bp)
+    app.register_blueprint(api_bp)
+
+    web.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # WAL lets the projector read results while ballots are being written; SQLite leaves
+    # foreign keys off unless asked on every connection.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

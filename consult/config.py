@@ -1,0 +1,73 @@
+"""Configuration: defaults for a workstation, every setting overridable from the environment."""
+
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("CONSULT_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
+
+
+def instance_secret_key() -> str:
+    """A secret key generated once and kept in the instance folder, for when none is configured."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def database_url(url: str | None) -> str:
+    """Normalise a database URL: SQLite file under instance/ by default; PostgreSQL through psycopg 3."""
+    if not url:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{INSTANCE_DIR / 'consult.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+class Config:
+    # Both default in create_app (instance folder), so importing this module writes nothing.
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    #: The plan the platform consults on; its catalogue is loaded by ``flask seed``.
+    PLAN_CODE = "PSM-2024-2026"
+
+    LANGUAGES = ("it", "en")
+    BABEL_DEFAULT_LOCALE = "it"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Rome"
+    BABEL_TRANSLATION_DIRECTORIES = "../translations"
+    LANGUAGE_COOKIE = "consult_lang"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # A workshop lasts a day: a form opened in the morning must still submit in the afternoon.
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+
+    @staticmethod
+    def from_environ() -> dict:
+        """Settings read at app creation time, so tests can change the environment first."""
+        settings = {
+            "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower()
+            in ("1", "true", "yes"),
+        }
+        if key := os.environ.get("SECRET_KEY"):
+            settings["SECRET_KEY"] = key
+        if url := os.environ.get("DATABASE_URL"):
+            settings["SQLALCHEMY_DATABASE_URI"] = database_url(url)
+        return settings
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-only-secret-key"  # noqa: S105
+    WTF_CSRF_ENABLED = True
+    RATELIMIT_ENABLED = False

@@ -1,0 +1,48 @@
+"""Language choice: cookie, then (later) the person's preference, then Accept-Language."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+
+from consult.permissions import public
+
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    """The locale for this request."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """``target`` if it is a path on this site, else ``fallback``: never an open redirect."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target:
+        return fallback
+    return target
+
+
+@bp.post("/language/<code>")
+@public
+def set_language(code: str):
+    """Remember the chosen language in a cookie and go back where the person was."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    response = redirect(safe_next(request.form.get("next"), url_for("public.home")))
+    response.set_cookie(
+        current_app.config["LANGUAGE_COOKIE"],
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        httponly=True,
+    )
+    return response

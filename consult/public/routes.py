@@ -1,0 +1,28 @@
+from flask import render_template
+from sqlalchemy import func, select
+
+from consult.extensions import db
+from consult.models import Plan
+from consult.permissions import public
+from consult.plan.services import current_plan
+from consult.public import bp
+from consult.public.services import all_zones
+
+
+@bp.get("/")
+@public
+def home():
+    plan_loaded = db.session.scalar(select(func.count()).select_from(Plan)) > 0
+    plan = current_plan() if plan_loaded else None
+    return render_template("public/home.html", plan=plan, zones=all_zones())
+
+
+@bp.get("/zones")
+@public
+def zones():
+    zones = all_zones()
+    totals = {
+        "municipalities": sum(zone.municipalities for zone in zones),
+        "population": sum(zone.population_2011 for zone in zones),
+    }
+    return render_template("public/zones.html", zones=zones, totals=totals)
