@@ -9,7 +9,7 @@ WORKERS ?= 2
 FLASK := $(BIN)/flask --app consult
 
 .DEFAULT_GOAL := help
-.PHONY: help run install install-dev translations migrate seed test lint format extract-messages update-messages bench clean
+.PHONY: help run install install-dev translations migrate seed test lint format messages bench clean
 
 help: ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -55,11 +55,8 @@ format: install-dev ## Format the code with ruff
 	$(BIN)/ruff check --fix consult tests bench
 	$(BIN)/ruff format consult tests bench
 
-extract-messages: install ## Extract UI strings into translations/messages.pot
-	$(BIN)/pybabel extract --project=consult -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
-
-update-messages: extract-messages ## Merge new UI strings into the Italian and English catalogues
-	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations
+messages: install ## Extract UI strings and merge them into the Italian and English catalogues
+	$(FLASK) translate update
 
 bench: install ## Run the benchmarks under bench/
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b; done

@@ -48,9 +48,12 @@ def _drop_everything() -> None:
 
 @pytest.fixture
 def app(_schema, database_url):
+    """The app on the test database. No app context stays pushed: each request gets its own, as in
+    production, so nothing cached on ``g`` (locale, signed-in user) leaks from one request to the next.
+    Tests that read the database open one with ``with app.app_context():``."""
     app = create_app({**_testing(), "SQLALCHEMY_DATABASE_URI": database_url})
+    yield app
     with app.app_context():
-        yield app
         db.session.remove()
         # Empty every table, children first, so the next test starts clean.
         with db.engine.begin() as connection:

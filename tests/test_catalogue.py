@@ -16,13 +16,19 @@ def shipped_catalogue() -> dict:
     return json.loads(shipped(CATALOGUE_FILE).read_text(encoding="utf-8"))
 
 
-def snapshot() -> list[tuple]:
+def snapshot(app) -> list[tuple]:
     """Every catalogue and zone row, to compare before and after a command."""
     rows = []
-    for model in (Axis, Strategy, Action, Zone):
-        for obj in db.session.scalars(select(model).order_by(model.id)):
-            rows.append(tuple(getattr(obj, c.key) for c in model.__table__.columns))
+    with app.app_context():
+        for model in (Axis, Strategy, Action, Zone):
+            for obj in db.session.scalars(select(model).order_by(model.id)):
+                rows.append(tuple(getattr(obj, c.key) for c in model.__table__.columns))
     return rows
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_api_plan_has_the_whole_catalogue(seeded, client):
@@ -81,12 +87,12 @@ def test_api_zones_are_the_eleven_official_zones(seeded, client):
 
 
 def test_seed_twice_changes_nothing(seeded, runner):
-    before = snapshot()
+    before = snapshot(seeded)
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0
     assert "catalogue: up to date" in result.output
     assert "zones: up to date" in result.output
-    assert snapshot() == before
+    assert snapshot(seeded) == before
 
 
 def test_seed_updates_an_edited_text_in_place(seeded, runner, tmp_path):
@@ -94,15 +100,17 @@ def test_seed_updates_an_edited_text_in_place(seeded, runner, tmp_path):
     data["axes"][0]["strategies"][0]["actions"][0]["text"] = "Testo rivisto."
     path = tmp_path / "catalogue.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    ids = db.session.scalars(select(Action.id).order_by(Action.id)).all()
+    ids_before = snapshot(seeded)
 
     result = runner.invoke(args=["seed", "--catalogue", str(path)])
 
     assert result.exit_code == 0, result.output
     assert "catalogue: 0 created, 1 updated" in result.output
-    db.session.expire_all()
-    assert db.session.scalar(select(Action.text).where(Action.code == "1.1.1")) == "Testo rivisto."
-    assert db.session.scalars(select(Action.id).order_by(Action.id)).all() == ids
+    with seeded.app_context():
+        assert db.session.scalar(select(Action.text).where(Action.code == "1.1.1")) == "Testo rivisto."
+    # Same rows (same ids), one text changed: ballots that point at them stay valid.
+    changed = [(a, b) for a, b in zip(ids_before, snapshot(seeded), strict=True) if a != b]
+    assert len(changed) == 1 and changed[0][1][-1] == "Testo rivisto."
 
 
 def _broken(mutate) -> dict:
@@ -159,12 +167,12 @@ def test_broken_catalogue_is_refused_whole(app, runner, tmp_path, case):
     assert f"{path}: {message}" in result.output
     assert "nothing was loaded" in result.output
     # Zones come from a good file, yet nothing at all is written.
-    assert db.session.scalar(select(func.count()).select_from(Zone)) == 0
-    assert db.session.scalar(select(func.count()).select_from(Action)) == 0
+    assert count(app, Zone) == 0
+    assert count(app, Action) == 0
 
 
 def test_broken_catalogue_leaves_a_loaded_plan_untouched(seeded, runner, tmp_path):
-    before = snapshot()
+    before = snapshot(seeded)
     data = _broken(lambda d: _strategy(d, "3.2")["actions"][0].update(text=""))
     data["axes"][0]["title"] = "Titolo cambiato"  # a valid change that must not land either
     path = tmp_path / "broken.json"
@@ -174,8 +182,7 @@ def test_broken_catalogue_leaves_a_loaded_plan_untouched(seeded, runner, tmp_pat
 
     assert result.exit_code != 0
     assert "action 3.2.1: text is empty" in result.output
-    db.session.expire_all()
-    assert snapshot() == before
+    assert snapshot(seeded) == before
 
 
 def test_every_problem_is_reported_at_once(app, runner, tmp_path):
@@ -225,7 +232,7 @@ def test_bad_zones_file_names_every_bad_line(app, runner, tmp_path):
     assert f"{path}: line 3: name is empty" in result.output
     assert f"{path}: line 4: code, comuni and population_2011 must be whole numbers" in result.output
     assert f"{path}: line 5: duplicate zone code 1" in result.output
-    assert db.session.scalar(select(func.count()).select_from(Axis)) == 0
+    assert count(app, Axis) == 0
 
 
 def test_zones_file_with_missing_column(app, runner, tmp_path):
