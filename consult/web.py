@@ -23,7 +23,7 @@ CSP = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self' data:",
-        "font-src 'self'",
+        "font-src 'self' data:",  # Bootstrap Italia's CSS embeds one icon font as a data: URI
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'self'",
