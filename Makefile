@@ -9,7 +9,7 @@ WORKERS ?= 2
 FLASK := $(BIN)/flask --app consult
 
 .DEFAULT_GOAL := help
-.PHONY: help run install install-dev translations migrate seed test lint format messages bench clean
+.PHONY: help run install install-dev translations migrate seed demo test lint format messages bench clean
 
 help: ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -40,7 +40,10 @@ migrate: $(VENV)/.installed ## Apply database migrations
 seed: migrate ## Load the plan catalogue and the zones (idempotent)
 	$(FLASK) seed
 
-run: translations seed ## Install, migrate, seed and serve on http://$(HOST):$(PORT)
+demo: seed ## Load the demo dataset into an empty database (prints the demo accounts)
+	$(FLASK) demo --if-empty
+
+run: translations demo ## Install, migrate, seed, load the demo and serve on http://$(HOST):$(PORT)
 	@echo "consult is served on http://$(HOST):$(PORT)"
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - 'consult:create_app()'
 

@@ -31,8 +31,11 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     # Open-data JSON keeps the order a reader expects (code, title, then children).
     app.json.sort_keys = False
 
+    from flask_babel import lazy_gettext as _l
+
     from consult import cli, i18n, web
-    from consult.extensions import babel, csrf, db, limiter, migrate
+    from consult.auth.services import load_user
+    from consult.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(
@@ -41,9 +44,21 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Accedi per vedere questa pagina.")
+    login_manager.login_message_category = "info"
+    # A stolen session cookie stops working when the browser's address or agent changes.
+    login_manager.session_protection = "basic"
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
 
+    from consult.admin import bp as admin_bp
     from consult.api import bp as api_bp
+    from consult.auth import bp as auth_bp
     from consult.i18n import bp as i18n_bp
+    from consult.participation import bp as participation_bp
     from consult.plan import bp as plan_bp
     from consult.public import bp as public_bp
 
@@ -51,6 +66,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(plan_bp)
     app.register_blueprint(i18n_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(participation_bp)
+    app.register_blueprint(admin_bp)
 
     web.init_app(app)
     cli.init_app(app)

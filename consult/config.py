@@ -45,10 +45,24 @@ class Config:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+
+    MAIL_SERVER = None  # unset: emails are written to the log instead of sent
+    MAIL_PORT = 25
+    MAIL_DEFAULT_SENDER = "consult <noreply@localhost>"
+    #: Links in emails expire after these many seconds.
+    CONFIRM_EMAIL_MAX_AGE = 7 * 24 * 3600
+    RESET_PASSWORD_MAX_AGE = 3600
+    #: Bumped when the privacy notice changes; accounts record the version they accepted.
+    PRIVACY_VERSION = "2026-11"
+
     # A workshop lasts a day: a form opened in the morning must still submit in the afternoon.
     WTF_CSRF_TIME_LIMIT = 12 * 3600
 
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
 
 
@@ -59,6 +73,14 @@ class Config:
             "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower()
             in ("1", "true", "yes"),
         }
+        for name in ("RATELIMIT_STORAGE_URI", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
+            if value := os.environ.get(name):
+                settings[name] = value
+        if port := os.environ.get("MAIL_PORT"):
+            settings["MAIL_PORT"] = int(port)
+        for flag in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+            if flag in os.environ:
+                settings[flag] = os.environ[flag].lower() in ("1", "true", "yes")
         if key := os.environ.get("SECRET_KEY"):
             settings["SECRET_KEY"] = key
         if url := os.environ.get("DATABASE_URL"):
@@ -69,5 +91,7 @@ class Config:
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only-secret-key"  # noqa: S105
+    # Cheap hashing keeps the suite fast; production uses argon2-cffi's defaults.
+    ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = False

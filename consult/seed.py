@@ -21,6 +21,8 @@ from consult.models.plan import code_key
 
 CATALOGUE_FILE = "psm_2024_2026.json"
 ZONES_FILE = "zone_omogenee.csv"
+CATEGORIES_FILE = "stakeholder_categories.csv"
+CONDITIONS_FILE = "condition_tags.csv"
 
 _AXIS_CODE = re.compile(r"^[1-9][0-9]*$")
 
@@ -264,5 +266,48 @@ def sync_zones(rows: list[dict]) -> SyncReport:
             report.created.append(f"zone {row['code']}")
         _assign(zone, {k: v for k, v in row.items() if k != "code"}, report, f"zone {row['code']}")
     report.orphaned += [f"zone {code}" for code in existing]
+    db.session.flush()
+    return report
+
+
+# --- stakeholder categories ------------------------------------------------------------------
+
+
+def read_taxonomy(path: Path | str) -> list[dict]:
+    """Parse a managed list in CSV (code,name_it,name_en): stakeholder categories, enabling conditions."""
+    path = Path(path)
+    try:
+        reader = csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines())
+        rows = list(reader)
+    except (FileNotFoundError, UnicodeDecodeError) as error:
+        raise SeedError(path, [f"cannot read the file: {error}"]) from None
+    problems, seen = [], set()
+    for line, row in enumerate(rows, start=2):
+        code = (row.get("code") or "").strip()
+        if not code or not (row.get("name_it") or "").strip() or not (row.get("name_en") or "").strip():
+            problems.append(f"line {line}: code, name_it and name_en are all required")
+        if code in seen:
+            problems.append(f"line {line}: duplicate code {code}")
+        seen.add(code)
+    if problems:
+        raise SeedError(path, problems)
+    return [
+        {"code": row["code"].strip(), "name_it": row["name_it"].strip(), "name_en": row["name_en"].strip(),
+         "position": position}
+        for position, row in enumerate(rows, start=1)
+    ]  # fmt: skip
+
+
+def sync_taxonomy(model, rows: list[dict]) -> SyncReport:
+    """Add or rename the seeded entries of a managed list; ones an admin added or retired stay as they are."""
+    report = SyncReport()
+    existing = {entry.code: entry for entry in db.session.scalars(select(model))}
+    for row in rows:
+        entry = existing.pop(row["code"], None)
+        if entry is None:
+            entry = model(code=row["code"])
+            db.session.add(entry)
+            report.created.append(f"{model.__tablename__} {row['code']}")
+        _assign(entry, {k: v for k, v in row.items() if k != "code"}, report, f"{model.__tablename__} {row['code']}")
     db.session.flush()
     return report

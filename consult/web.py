@@ -5,8 +5,9 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from consult import text
 from consult.i18n import safe_next
-from consult.permissions import check_declared
+from consult.permissions import can, check_declared
 
 ERROR_MESSAGES = {
     400: (_l("Richiesta non valida"), _l("La richiesta non è stata compresa. Torna indietro e riprova.")),
@@ -45,6 +46,8 @@ def init_app(app: Flask) -> None:
         }
 
     app.jinja_env.globals["safe_next"] = safe_next
+    app.jinja_env.globals["can"] = can
+    app.jinja_env.filters["user_text"] = text.render
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -5,15 +5,22 @@ The database is SQLite in a temporary folder, or the PostgreSQL server named by 
 """
 
 import os
+import re
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
-from sqlalchemy import text
 
-from consult import create_app
-from consult.config import TestingConfig
-from consult.extensions import db
+# Files the app writes beside its database (secret key, demo passwords) go to a throwaway folder.
+os.environ.setdefault("CONSULT_INSTANCE", tempfile.mkdtemp(prefix="consult-instance-"))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from consult import create_app  # noqa: E402
+from consult.config import TestingConfig  # noqa: E402
+from consult.extensions import db  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -78,3 +85,87 @@ def seeded(app, runner):
     result = runner.invoke(args=["seed"])
     assert result.exit_code == 0, result.output
     return app
+
+
+# --- people ----------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@dataclass
+class Persona:
+    """Someone who uses the app in a test; ``email`` is None for the anonymous visitor."""
+
+    key: str
+    email: str | None
+    role: str | None
+    zones: tuple[int, ...] = ()
+
+
+PERSONAS = {
+    "anonymous": Persona("anonymous", None, None),
+    "stakeholder": Persona("stakeholder", "stakeholder@example.org", "stakeholder"),
+    "facilitator": Persona("facilitator", "facilitator@example.org", "facilitator", (1,)),
+    "other_facilitator": Persona("other_facilitator", "other.facilitator@example.org", "facilitator", (2,)),
+    "planner": Persona("planner", "planner@example.org", "planner"),
+    "admin": Persona("admin", "admin@example.org", "admin"),
+}
+
+
+@pytest.fixture
+def personas(seeded) -> dict[str, Persona]:
+    """One confirmed account per role (the facilitator runs zone 1, the other facilitator zone 2)."""
+    from sqlalchemy import select
+
+    from consult.auth.services import create_user
+    from consult.models import Role, StakeholderCategory, Zone
+
+    with seeded.app_context():
+        zones = {zone.code: zone for zone in db.session.scalars(select(Zone))}
+        category = db.session.scalar(select(StakeholderCategory).where(StakeholderCategory.code == "comune"))
+        for persona in PERSONAS.values():
+            if persona.email:
+                create_user(
+                    persona.email,
+                    PASSWORD,
+                    display_name=persona.key.replace("_", " ").title(),
+                    role=Role(persona.role),
+                    category=category,
+                    zone=zones[1],
+                    facilitated_zones=[zones[code] for code in persona.zones],
+                    privacy_accepted=True,
+                    confirmed=True,
+                )
+        db.session.commit()
+    return PERSONAS
+
+
+def csrf_token(client, path: str = "/") -> str:
+    """The CSRF token of a form on ``path``, as a browser would have it."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, email: str, password: str = PASSWORD, **extra):
+    """Sign in through the real form; returns the response."""
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token, **extra})
+
+
+@pytest.fixture
+def client_as(app, personas):
+    """``client_as("planner")``: a test client signed in as that persona (anonymous: not signed in)."""
+
+    def make(key: str):
+        client = app.test_client()
+        persona = personas[key]
+        if persona.email:
+            response = login(client, persona.email)
+            assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return make

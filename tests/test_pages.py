@@ -5,13 +5,9 @@ import re
 import pytest
 
 from consult.extensions import db
+from tests.conftest import csrf_token
 
 PAGES = ["/", "/plan/", "/plan/axes/1", "/plan/axes/6", "/plan/strategies/1.1", "/plan/strategies/4.3", "/zones"]
-
-
-def csrf_token(client, path="/") -> str:
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -1,24 +1,30 @@
-"""Language choice: cookie, then (later) the person's preference, then Accept-Language."""
+"""Language choice: cookie, then the signed-in person's preference, then Accept-Language."""
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, has_request_context, redirect, request, url_for
+from flask_login import current_user
 
+from consult.extensions import db
 from consult.permissions import public
 
 bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
-    """The locale for this request."""
+    """The locale for this request (the default one for commands run outside a request)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
     if chosen in languages:
         return chosen
+    if current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def safe_next(target: str | None, fallback: str) -> str:
+def safe_next(target: str | None, fallback: str | None) -> str | None:
     """``target`` if it is a path on this site, else ``fallback``: never an open redirect."""
     if not target:
         return fallback
@@ -33,9 +39,12 @@ def safe_next(target: str | None, fallback: str) -> str:
 @bp.post("/language/<code>")
 @public
 def set_language(code: str):
-    """Remember the chosen language in a cookie and go back where the person was."""
+    """Remember the chosen language in a cookie (and the account) and go back where the person was."""
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
+    if current_user.is_authenticated and current_user.language != code:
+        current_user.language = code
+        db.session.commit()
     response = redirect(safe_next(request.form.get("next"), url_for("public.home")))
     response.set_cookie(
         current_app.config["LANGUAGE_COOKIE"],

@@ -6,7 +6,7 @@ from consult.models import Plan
 from consult.permissions import public
 from consult.plan.services import current_plan
 from consult.public import bp
-from consult.public.services import all_zones
+from consult.public.services import all_zones, sessions_by_zone
 
 
 @bp.get("/")
@@ -14,7 +14,7 @@ from consult.public.services import all_zones
 def home():
     plan_loaded = db.session.scalar(select(func.count()).select_from(Plan)) > 0
     plan = current_plan() if plan_loaded else None
-    return render_template("public/home.html", plan=plan, zones=all_zones())
+    return render_template("public/home.html", plan=plan, zones=all_zones(), sessions=sessions_by_zone())
 
 
 @bp.get("/zones")

@@ -1,0 +1,194 @@
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from wtforms import SelectChoice
+
+from consult import audit as audit_log
+from consult.admin import bp, services
+from consult.admin.forms import AccountForm, AuditFilterForm, UserFilterForm
+from consult.errors import DomainError
+from consult.exports import write_csv
+from consult.extensions import db
+from consult.models import Role, User
+from consult.permissions import requires
+from consult.public.services import all_zones
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int)
+
+
+def _query_args(**changes) -> dict:
+    """The current query string with ``changes``; names url_for would take as options are dropped."""
+    args = {key: value for key, value in request.args.items() if not key.startswith("_") and value}
+    args.update(changes)
+    return args
+
+
+@bp.context_processor
+def paging():
+    return {"page_url": lambda number: url_for(request.endpoint, **_query_args(page=number))}
+
+
+@bp.get("/users")
+@requires("admin.users")
+def users():
+    zones = all_zones()
+    form = UserFilterForm(request.args)
+    form.zone.choices = [
+        SelectChoice("", _("Tutte le zone")),
+        *[SelectChoice(str(z.code), _zone_name(z)) for z in zones],
+    ]
+    form.validate()
+    zone_code = form.valid("zone")
+    filters = services.UserFilter(
+        text=form.valid("q") or "",
+        role=Role(form.valid("role")) if form.valid("role") else None,
+        zone=next((zone for zone in zones if str(zone.code) == zone_code), None),
+        state=form.valid("state") or "",
+    )
+    pagination = db.paginate(
+        services.users_query(filters), page=_page(), per_page=services.USERS_PER_PAGE, error_out=False
+    )
+    return render_template("admin/users.html", form=form, pagination=pagination)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires("admin.users")
+def user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    zones = all_zones()
+    form = AccountForm(data={"role": user.role.value, "zones": [zone.code for zone in user.facilitated_zones]})
+    form.zones.choices = [SelectChoice(zone.code, _zone_name(zone)) for zone in zones]
+    if request.method == "GET":
+        return _user_page(user, form)
+    if not form.validate():
+        return _user_page(user, form), 400
+    role = Role(form.role.data)
+    try:
+        change = services.update_account(user, role, [zone for zone in zones if zone.code in form.zones.data])
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _user_page(user, form), error.status
+    if change.changed:
+        flash(_("Modifiche salvate."), "success")
+    else:
+        flash(_("Nessuna modifica da salvare."), "info")
+    if change.zones_dropped:
+        flash(
+            _(
+                "Le zone facilitate valgono solo per i facilitatori: con il ruolo «%(role)s» non ne resta nessuna.",
+                role=role.label,
+            ),
+            "info",
+        )
+    return redirect(url_for(".user", user_id=user.id), 303)
+
+
+def _user_page(user: User, form: AccountForm) -> str:
+    return render_template("admin/user.html", user=user, form=form)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@requires("admin.users")
+def deactivate_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    try:
+        services.deactivate(user)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("Account disattivato: la persona è stata disconnessa e non può più accedere."), "success")
+    return redirect(url_for(".user", user_id=user_id), 303)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@requires("admin.users")
+def reactivate_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    try:
+        services.reactivate(user)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("Account riattivato: la persona può di nuovo accedere."), "success")
+    return redirect(url_for(".user", user_id=user_id), 303)
+
+
+def _by_label(choice: SelectChoice) -> str:
+    return str(choice.label).casefold()
+
+
+def _zone_name(zone) -> str:
+    return f"{zone.code}. {zone.name}"
+
+
+# --- audit log ---------------------------------------------------------------------------------
+
+
+def _audit_filters() -> tuple[AuditFilterForm, services.AuditFilter]:
+    """The filter form read from the query string, shared by the page and its CSV download."""
+    form = AuditFilterForm(request.args)
+    form.action.choices = [
+        SelectChoice("", _("Tutte le azioni")),
+        *sorted(
+            (SelectChoice(action, services.action_label(action)) for action in services.audit_actions()),
+            key=_by_label,
+        ),
+    ]
+    form.validate()
+    filters = services.AuditFilter(
+        action=form.valid("action") or "",
+        actor=form.valid("actor") or "",
+        date_from=form.valid("date_from"),
+        date_to=form.valid("date_to"),
+    )
+    return form, filters
+
+
+@bp.get("/audit")
+@requires("admin.audit")
+def audit():
+    form, filters = _audit_filters()
+    pagination = db.paginate(
+        services.audit_query(filters), page=_page(), per_page=services.EVENTS_PER_PAGE, error_out=False
+    )
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        pagination=pagination,
+        csv_url=url_for(".audit_csv", **_query_args(page=None)),
+        action_label=services.action_label,
+        actor_label=services.actor_label,
+        target_label=services.target_label,
+        details_text=services.details_text,
+    )
+
+
+@bp.get("/audit.csv")
+@requires("admin.audit")
+def audit_csv():
+    _form, filters = _audit_filters()
+    events = db.session.scalars(services.audit_query(filters)).all()
+    headers, rows = services.audit_table(events)
+    # Who took a copy of the log, and of which part, is itself worth knowing.
+    audit_log.record(
+        "audit.exported",
+        rows=len(rows),
+        filters={key: str(value) for key, value in asdict(filters).items() if value},
+    )
+    db.session.commit()
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return Response(
+        write_csv(headers, rows, delimiter=";"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="consult-audit-{stamp}.csv"'},
+    )

@@ -1,0 +1,291 @@
+"""Account administration and the audit log. Helpers flush and record audit events; the view commits once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone, to_utc
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from consult import audit
+from consult.auth.services import count_admins
+from consult.errors import DomainError
+from consult.extensions import db
+from consult.models import AuditEvent, Role, User, Zone
+
+USERS_PER_PAGE = 25
+EVENTS_PER_PAGE = 50
+
+#: Account states the user list filters on; deleted accounts are listed only when asked for.
+USER_STATES = {
+    "": _l("Attivi e disattivati"),
+    "active": _l("Solo attivi"),
+    "inactive": _l("Solo disattivati"),
+    "deleted": _l("Eliminati"),
+}
+
+#: What each audit action means, for people; an action missing here is shown by its name.
+ACTION_LABELS = {
+    "auth.login": _l("Accesso"),
+    "auth.login_failed": _l("Accesso non riuscito"),
+    "auth.logout": _l("Uscita"),
+    "auth.registered": _l("Registrazione"),
+    "auth.email_confirmed": _l("Email confermata"),
+    "auth.password_changed": _l("Password cambiata"),
+    "auth.reset_requested": _l("Richiesta di una nuova password"),
+    "user.created": _l("Account creato"),
+    "user.profile_updated": _l("Profilo modificato"),
+    "user.data_exported": _l("Dati personali scaricati"),
+    "user.deleted": _l("Account eliminato"),
+    "user.role_changed": _l("Ruolo cambiato"),
+    "user.zones_changed": _l("Zone facilitate cambiate"),
+    "user.deactivated": _l("Account disattivato"),
+    "user.reactivated": _l("Account riattivato"),
+    "consultation.created": _l("Consultazione creata"),
+    "session.created": _l("Sessione creata"),
+    "session.state_changed": _l("Stato della sessione cambiato"),
+    "codes.generated": _l("Codici di partecipazione generati"),
+    "ballot.paper_entered": _l("Scheda cartacea inserita"),
+    "ballots.imported": _l("Schede importate"),
+    "comment.reported": _l("Commento segnalato"),
+    "audit.exported": _l("Registro scaricato"),
+}
+
+#: What an event happened to, by table name; ``utente #12``.
+TARGET_LABELS = {
+    "user": _l("utente"),
+    "consultation": _l("consultazione"),
+    "consultation_session": _l("sessione"),
+    "ballot": _l("scheda"),
+    "comment": _l("commento"),
+}
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserFilter:
+    text: str = ""
+    role: Role | None = None
+    zone: Zone | None = None
+    state: str = ""
+
+
+def users_query(filters: UserFilter) -> Select:
+    """Accounts matching ``filters``, by name; a zone matches the people of that zone and its facilitators."""
+    query = select(User).options(joinedload(User.category), joinedload(User.zone), selectinload(User.facilitated_zones))
+    if filters.state == "deleted":
+        query = query.where(User.deleted_at.is_not(None))
+    else:
+        query = query.where(User.deleted_at.is_(None))
+        if filters.state == "active":
+            query = query.where(User.active.is_(True))
+        elif filters.state == "inactive":
+            query = query.where(User.active.is_(False))
+    if text := filters.text.strip().lower():
+        query = query.where(
+            or_(
+                func.lower(User.display_name).contains(text, autoescape=True),
+                func.lower(User.email).contains(text, autoescape=True),
+                func.lower(User.organisation).contains(text, autoescape=True),
+            )
+        )
+    if filters.role is not None:
+        query = query.where(User.role == filters.role)
+    if filters.zone is not None:
+        query = query.where(
+            or_(User.zone_id == filters.zone.id, User.facilitated_zones.any(Zone.id == filters.zone.id))
+        )
+    return query.order_by(func.lower(User.display_name), User.id)
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    role_changed: bool = False
+    zones_added: tuple[int, ...] = ()
+    zones_removed: tuple[int, ...] = ()
+    #: Zones were asked for or held, but the role is not facilitator, so none are kept.
+    zones_dropped: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.role_changed or bool(self.zones_added or self.zones_removed)
+
+
+def update_account(user: User, role: Role, zones: list[Zone]) -> AccountChange:
+    """Set the role and, for a facilitator, the zones they run; other roles hold no zones."""
+    _refuse_if_deleted(user)
+    zones_dropped = False
+    if role != Role.FACILITATOR:
+        zones_dropped = bool(zones or user.facilitated_zones)
+        zones = []
+    role_changed = role != user.role
+    if role_changed:
+        if user.role == Role.ADMIN:
+            _keep_an_admin(
+                user,
+                _(
+                    "Non si può togliere il ruolo di amministratore all'ultimo amministratore attivo: "
+                    "nomina prima un altro amministratore."
+                ),
+            )
+        audit.record("user.role_changed", user, **{"from": user.role.value, "to": role.value})
+        user.role = role
+    before = {zone.code for zone in user.facilitated_zones}
+    after = {zone.code for zone in zones}
+    if before != after:
+        user.facilitated_zones = sorted(zones, key=lambda zone: zone.code)
+        audit.record("user.zones_changed", user, added=sorted(after - before), removed=sorted(before - after))
+    db.session.flush()
+    return AccountChange(
+        role_changed=role_changed,
+        zones_added=tuple(sorted(after - before)),
+        zones_removed=tuple(sorted(before - after)),
+        zones_dropped=zones_dropped,
+    )
+
+
+def deactivate(user: User) -> None:
+    """Close the account and sign the person out of every session at once."""
+    _refuse_if_deleted(user)
+    if not user.active:
+        raise DomainError(_("L'account è già disattivato."))
+    if user.role == Role.ADMIN:
+        _keep_an_admin(
+            user,
+            _("Non si può disattivare l'ultimo amministratore attivo: nomina prima un altro amministratore."),
+        )
+    user.active = False
+    user.rotate_session_token()
+    audit.record("user.deactivated", user)
+    db.session.flush()
+
+
+def reactivate(user: User) -> None:
+    """Let the person sign in again (with their old password)."""
+    _refuse_if_deleted(user)
+    if user.active:
+        raise DomainError(_("L'account è già attivo."))
+    user.active = True
+    audit.record("user.reactivated", user)
+    db.session.flush()
+
+
+def _keep_an_admin(user: User, message: str) -> None:
+    """Refuse a change that would leave nobody able to manage accounts."""
+    if user.is_active and count_admins() <= 1:
+        raise DomainError(message)
+
+
+def _refuse_if_deleted(user: User) -> None:
+    if user.deleted_at is not None:
+        raise DomainError(_("Questo account è stato eliminato: non si può più modificare."), status=409)
+
+
+# --- audit log ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str = ""
+    actor: str = ""
+    date_from: date | None = None
+    #: Inclusive: the whole of this day, in the platform's time zone.
+    date_to: date | None = None
+
+
+def audit_query(filters: AuditFilter) -> Select:
+    """Events matching ``filters``, newest first."""
+    query = select(AuditEvent).options(joinedload(AuditEvent.actor))
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if text := filters.actor.strip().lower():
+        query = query.join(AuditEvent.actor).where(func.lower(User.email).contains(text, autoescape=True))
+    if filters.date_from is not None:
+        query = query.where(AuditEvent.at >= _start_of(filters.date_from))
+    if filters.date_to is not None:
+        query = query.where(AuditEvent.at < _start_of(filters.date_to + timedelta(days=1)))
+    return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+def _start_of(day: date) -> datetime:
+    """Midnight of ``day`` in the platform's time zone, as a UTC instant."""
+    return to_utc(datetime.combine(day, time.min)).replace(tzinfo=UTC)
+
+
+def audit_actions() -> list[str]:
+    """Every action the log holds, for the filter."""
+    return list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def actor_label(event: AuditEvent) -> str:
+    """Who did it: the person's name, or why there is none."""
+    if event.actor is None:
+        # No person and no address: a command run on the server (``flask users create``...).
+        return _("anonimo") if event.ip_address else _("sistema")
+    if event.actor.deleted_at is not None:
+        return _("account eliminato")
+    return event.actor.display_name or event.actor.email or ""
+
+
+def actor_email(event: AuditEvent) -> str:
+    if event.actor is None:
+        return ""
+    return event.actor.email or ""
+
+
+def target_label(event: AuditEvent) -> str:
+    """What it happened to, e.g. ``utente #12``."""
+    if event.target_type is None:
+        return ""
+    return f"{TARGET_LABELS.get(event.target_type, event.target_type)} #{event.target_id}"
+
+
+def details_text(details: dict | None) -> str:
+    """The details as ``key: value; key: value``; lists as ``a, b``, mappings as ``k=v, k=v``."""
+    parts = []
+    for key, value in (details or {}).items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{name}={item}" for name, item in value.items()) or "—"
+        elif isinstance(value, list | tuple):
+            value = ", ".join(map(str, value)) or "—"
+        parts.append(f"{key}: {value}")
+    return "; ".join(parts)
+
+
+def audit_table(events: list[AuditEvent]) -> tuple[list[str], list[list]]:
+    """Headers and rows of the log for an export; times in the platform's time zone, ISO 8601."""
+    headers = [
+        _("Data e ora"),
+        _("Chi"),
+        _("Email"),
+        _("Azione"),
+        _("Descrizione"),
+        _("Oggetto"),
+        _("Dettagli"),
+        _("Indirizzo"),
+    ]
+    rows = [
+        [
+            to_user_timezone(event.at).isoformat(timespec="seconds"),
+            actor_label(event),
+            actor_email(event),
+            event.action,
+            action_label(event.action),
+            target_label(event),
+            json.dumps(event.details, ensure_ascii=False, sort_keys=True) if event.details else "",
+            event.ip_address or "",
+        ]
+        for event in events
+    ]
+    return headers, rows

@@ -1,0 +1,270 @@
+"""What participants write: the strategy sheet's four answers, project proposals, comments and supports."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.extensions import db
+from consult.models.ballots import Participant
+from consult.models.people import User, utcnow
+from consult.models.plan import Action, Strategy
+from consult.models.sessions import ConsultationSession, str_enum
+from consult.models.types import UtcDateTime
+
+
+class ConditionTag(db.Model):
+    """An enabling condition or precondition (managed taxonomy, seeded)."""
+
+    __tablename__ = "condition_tag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_it: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_it
+
+
+class StrategySheet(db.Model):
+    """A participant's answers about one strategy ("scheda"): how to implement it locally, and more."""
+
+    __tablename__ = "strategy_sheet"
+    __table_args__ = (UniqueConstraint("participant_id", "strategy_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+    strategy_id: Mapped[int] = mapped_column(ForeignKey("strategy.id"))
+    #: Question 1: "Come attuarla sul territorio".
+    implementation: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    participant: Mapped[Participant] = relationship()
+    strategy: Mapped[Strategy] = relationship()
+    priority_actions: Mapped[list[SheetPriorityAction]] = relationship(
+        order_by="SheetPriorityAction.position", cascade="all, delete-orphan"
+    )
+    actors: Mapped[list[SheetActor]] = relationship(order_by="SheetActor.id", cascade="all, delete-orphan")
+    conditions: Mapped[list[SheetCondition]] = relationship(cascade="all, delete-orphan")
+
+
+class SheetPriorityAction(db.Model):
+    """Up to three actions of the strategy that come first for the participant."""
+
+    __tablename__ = "sheet_priority_action"
+    __table_args__ = (UniqueConstraint("sheet_id", "action_id"), UniqueConstraint("sheet_id", "position"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("strategy_sheet.id", ondelete="CASCADE"))
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"))
+    position: Mapped[int]
+
+    action: Mapped[Action] = relationship()
+
+
+class ActorState(enum.StrEnum):
+    ACTIVE = "active"
+    TO_ACTIVATE = "to_activate"
+
+    @property
+    def label(self):
+        return {ActorState.ACTIVE: _l("Già attivo"), ActorState.TO_ACTIVATE: _l("Da attivare")}[self]
+
+
+class SheetActor(db.Model):
+    """Question 3: an actor of the networks that exist or could be activated."""
+
+    __tablename__ = "sheet_actor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("strategy_sheet.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    #: A stakeholder category code (comune, impresa, ...), the same list people choose from.
+    kind: Mapped[str] = mapped_column(String(40))
+    state: Mapped[ActorState] = mapped_column(str_enum(ActorState))
+    role: Mapped[str] = mapped_column(Text, default="")
+
+
+class SheetCondition(db.Model):
+    """Question 4: an enabling condition tagged on the sheet, with an optional note."""
+
+    __tablename__ = "sheet_condition"
+    __table_args__ = (UniqueConstraint("sheet_id", "condition_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("strategy_sheet.id", ondelete="CASCADE"))
+    condition_id: Mapped[int] = mapped_column(ForeignKey("condition_tag.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    condition: Mapped[ConditionTag] = relationship()
+
+
+class Funding(enum.StrEnum):
+    PNRR = "pnrr"
+    EU_COHESION = "fesr_fse"
+    REGIONAL = "regionale"
+    MUNICIPAL = "comunale"
+    PRIVATE = "privato"
+    OTHER = "altro"
+
+    @property
+    def label(self):
+        return FUNDING_LABELS[self]
+
+
+FUNDING_LABELS = {
+    Funding.PNRR: _l("PNRR"),
+    Funding.EU_COHESION: _l("FESR/FSE+ 2021–27"),
+    Funding.REGIONAL: _l("Regionale"),
+    Funding.MUNICIPAL: _l("Comunale"),
+    Funding.PRIVATE: _l("Privato"),
+    Funding.OTHER: _l("Altro"),
+}
+
+
+class ProjectStatus(enum.StrEnum):
+    IDEA = "idea"
+    DESIGN = "in_progettazione"
+    FUNDED = "finanziato"
+    UNDERWAY = "in_corso"
+    DONE = "concluso"
+
+    @property
+    def label(self):
+        return {
+            ProjectStatus.IDEA: _l("Idea"),
+            ProjectStatus.DESIGN: _l("In progettazione"),
+            ProjectStatus.FUNDED: _l("Finanziato"),
+            ProjectStatus.UNDERWAY: _l("In corso"),
+            ProjectStatus.DONE: _l("Concluso"),
+        }[self]
+
+
+class Competence(enum.StrEnum):
+    """Whose competence the project is: the paper asks to keep these apart."""
+
+    METRO = "citta_metropolitana"
+    LOCAL = "enti_locali"
+    OTHER_LEVELS = "altri_livelli"
+
+    @property
+    def label(self):
+        return {
+            Competence.METRO: _l("Diretta della Città metropolitana"),
+            Competence.LOCAL: _l("Degli enti locali"),
+            Competence.OTHER_LEVELS: _l("Di altri livelli di governo"),
+        }[self]
+
+
+class RelatedPlan(enum.StrEnum):
+    PTGM = "ptgm"
+    PUMS = "pums"
+    AMSVS = "amsvs"
+    SUA = "sua"
+    PSL_GAL = "psl_gal"
+    OTHER = "altro"
+
+    @property
+    def label(self):
+        return {
+            RelatedPlan.PTGM: _l("PTGM"),
+            RelatedPlan.PUMS: _l("PUMS"),
+            RelatedPlan.AMSVS: _l("AMSvS"),
+            RelatedPlan.SUA: _l("SUA"),
+            RelatedPlan.PSL_GAL: _l("PSL GAL"),
+            RelatedPlan.OTHER: _l("Altro piano"),
+        }[self]
+
+
+proposal_action = Table(
+    "proposal_action",
+    db.metadata,
+    Column("proposal_id", ForeignKey("project_proposal.id", ondelete="CASCADE"), primary_key=True),
+    Column("action_id", ForeignKey("action.id"), primary_key=True),
+)
+
+
+class ProjectProposal(db.Model):
+    """Question 2: a project or programme linked to the strategy."""
+
+    __tablename__ = "project_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("consultation_session.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    strategy_id: Mapped[int] = mapped_column(ForeignKey("strategy.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    promoter: Mapped[str] = mapped_column(String(200), default="")
+    municipalities: Mapped[str] = mapped_column(Text, default="")
+    funding: Mapped[Funding | None] = mapped_column(str_enum(Funding))
+    status: Mapped[ProjectStatus | None] = mapped_column(str_enum(ProjectStatus))
+    competence: Mapped[Competence | None] = mapped_column(str_enum(Competence))
+    #: RelatedPlan values.
+    related_plans: Mapped[list[str]] = mapped_column(JSON, default=list)
+    related_plans_other: Mapped[str] = mapped_column(String(200), default="")
+    link: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    hidden_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    session: Mapped[ConsultationSession] = relationship()
+    participant: Mapped[Participant] = relationship()
+    strategy: Mapped[Strategy] = relationship()
+    actions: Mapped[list[Action]] = relationship(secondary=proposal_action, order_by=Action.position)
+    supports: Mapped[list[ProposalSupport]] = relationship(cascade="all, delete-orphan")
+
+
+class ProposalSupport(db.Model):
+    __tablename__ = "proposal_support"
+    __table_args__ = (UniqueConstraint("proposal_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("project_proposal.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Comment(db.Model):
+    """A comment on a strategy within a session, or on a proposal; replies go one level deep."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("consultation_session.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    strategy_id: Mapped[int | None] = mapped_column(ForeignKey("strategy.id"))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("project_proposal.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
+    #: Plain text as typed; rendered escaped, with safe links.
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: Set by a moderator; the text is then no longer shown.
+    hidden_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    participant: Mapped[Participant] = relationship()
+    parent: Mapped[Comment | None] = relationship(remote_side=[id], back_populates="replies")
+    replies: Mapped[list[Comment]] = relationship(back_populates="parent", order_by="Comment.id")
+    reports: Mapped[list[CommentReport]] = relationship(cascade="all, delete-orphan")
+    hidden_by: Mapped[User | None] = relationship()
+
+
+class CommentReport(db.Model):
+    """A participant flagging a comment to the moderators."""
+
+    __tablename__ = "comment_report"
+    __table_args__ = (UniqueConstraint("comment_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

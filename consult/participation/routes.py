@@ -1,0 +1,200 @@
+"""Session pages: joining, ranking the strategies, and what a participant has done so far."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from sqlalchemy import select
+
+from consult.errors import DomainError
+from consult.extensions import db, limiter
+from consult.models import Channel, Consultation, ConsultationSession, SessionState, StakeholderCategory
+from consult.participation import bp, services
+from consult.participation.access import (
+    SESSION_URL,
+    current_participant,
+    load_session,
+    participant_key,
+    remember_code_participant,
+)
+from consult.participation.ballots import submit_ballot
+from consult.participation.forms import CodeForm, EmptyForm
+from consult.permissions import public
+
+
+def _categories() -> list[StakeholderCategory]:
+    return list(
+        db.session.scalars(
+            select(StakeholderCategory)
+            .where(StakeholderCategory.active.is_(True))
+            .order_by(StakeholderCategory.position)
+        )
+    )
+
+
+def _visible_sessions(consultation: Consultation) -> list[ConsultationSession]:
+    return [s for s in consultation.sessions if s.state != SessionState.DRAFT]
+
+
+@bp.get("/consultations/<int:consultation_id>")
+@public
+def consultation(consultation_id: int):
+    consultation = db.get_or_404(Consultation, consultation_id)
+    sessions = sorted(_visible_sessions(consultation), key=lambda s: (s.zone.code, s.id))
+    return render_template("participation/consultation.html", consultation=consultation, sessions=sessions)
+
+
+@bp.get(SESSION_URL)
+@public
+def session(zone_code: int, session_id: int):
+    session = load_session(zone_code, session_id)
+    participant = current_participant(session)
+    ranked = [rank.strategy for rank in participant.ballot.ranks] if participant and participant.ballot else []
+    sheets = {sheet.strategy_id: sheet for sheet in services.sheets_of(participant)} if participant else {}
+    return render_template(
+        "participation/session.html",
+        session=session,
+        consultation=session.consultation,
+        participant=participant,
+        ranked=ranked,
+        sheets=sheets,
+        by_category=services.participation_by_category(session),
+        form=EmptyForm(),
+        locale=str(get_locale()),
+    )
+
+
+@bp.post(SESSION_URL + "/join")
+@public
+def join(zone_code: int, session_id: int):
+    """A signed-in person starts taking part; anonymous visitors are sent to sign in or use a code."""
+    session = load_session(zone_code, session_id)
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=url_for(".session", zone_code=zone_code, session_id=session_id)))
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.participant_for_user(session, current_user, create=True)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".session", zone_code=zone_code, session_id=session_id), 303)
+    return redirect(url_for(".rank", zone_code=zone_code, session_id=session_id), 303)
+
+
+# A room of 250 people types its codes within a few minutes, all through the venue's one address, so the
+# address limit is loose and counts failed attempts only: it is there to stop enumeration (25**8 possible
+# codes, a few thousand live ones), not typos. Each code also has a limit of its own.
+CODE_FAILURES_PER_ADDRESS = "600 per hour"
+ATTEMPTS_PER_CODE = "10 per 10 minutes"
+
+
+def _submitted_code() -> str:
+    """Rate-limit key: the code typed in, normalised as redeem_code reads it."""
+    return "code:" + services.normalise_code(request.form.get("code", ""))
+
+
+def _no_code_submitted() -> bool:
+    return not services.normalise_code(request.form.get("code", ""))
+
+
+def _failed_join(response) -> bool:
+    return response.status_code != 303
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@public
+@limiter.limit(CODE_FAILURES_PER_ADDRESS, key_func=get_remote_address, methods=["POST"], deduct_when=_failed_join)
+@limiter.limit(ATTEMPTS_PER_CODE, key_func=_submitted_code, methods=["POST"], exempt_when=_no_code_submitted)
+def code():
+    """Join a session in the room with a printed single-use code."""
+    form = CodeForm()
+    locale = str(get_locale())
+    categories = _categories()
+    form.category.choices = [("", _("Scegli…"))] + [(c.code, c.name(locale)) for c in categories]
+    if form.validate_on_submit():
+        category = next((c for c in categories if c.code == form.category.data), None)
+        try:
+            participant = services.redeem_code(
+                form.code.data, category=category, organisation=form.organisation.data or "", name=form.name.data or ""
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form.code.errors.append(error.message)
+            return render_template("participation/code.html", form=form), error.status
+        remember_code_participant(participant)
+        flash(_("Benvenuta/o! Ora puoi mettere in ordine le strategie."), "success")
+        session = participant.session
+        return redirect(url_for(".rank", zone_code=session.zone.code, session_id=session.id), 303)
+    status = 400 if form.is_submitted() else 200
+    return render_template("participation/code.html", form=form), status
+
+
+def _positions_from_form(strategies, depth: int) -> tuple[list[str], list[str], dict[str, int]]:
+    """Read the numbered selects: returns (codes in ranked order, problems, the valid position of each code)."""
+    chosen, problems, positions = {}, [], {}
+    for strategy in strategies:
+        value = request.form.get(f"position-{strategy.code}", "").strip()
+        if not value:
+            continue
+        if not value.isdigit() or not 1 <= int(value) <= depth:
+            problems.append(_("Posizione non valida per la strategia %(code)s.", code=strategy.code))
+            continue
+        chosen.setdefault(int(value), []).append(strategy.code)
+        positions[strategy.code] = int(value)
+    for position, codes in sorted(chosen.items()):
+        if len(codes) > 1:
+            problems.append(
+                _("Le strategie %(codes)s hanno la stessa posizione %(n)s.", codes=", ".join(codes), n=position)
+            )
+    ranking = [codes[0] for _position, codes in sorted(chosen.items())]
+    return ranking, problems, positions
+
+
+@bp.route(SESSION_URL + "/ranking", methods=["GET", "POST"])
+@public
+@limiter.limit("20 per minute", key_func=participant_key, methods=["POST"])
+def rank(zone_code: int, session_id: int):
+    """Rank the strategies: numbered selects, enhanced into drag-and-drop lists by static/js/ranking.js."""
+    session = load_session(zone_code, session_id)
+    participant = current_participant(session)
+    if participant is None:
+        # The session page offers the ways in: join with the account, or with a room code.
+        return redirect(url_for(".session", zone_code=zone_code, session_id=session_id))
+    consultation = session.consultation
+    strategies = consultation.strategies_in_order
+    form = EmptyForm()
+    status, problems = 200, []
+    saved = [rank.strategy for rank in participant.ballot.ranks] if participant.ballot else []
+    #: code → position shown in the selects: the saved ballot, or what the person just sent back.
+    positions = {strategy.code: n for n, strategy in enumerate(saved, start=1)}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        codes, problems, positions = _positions_from_form(strategies, consultation.depth)
+        if problems and session.accepts_ballots:
+            status = 422
+        else:
+            # submit_ballot refuses a session that is not open (409) before it looks at the ranking.
+            try:
+                submit_ballot(participant, codes, Channel.CODE if participant.code_id else Channel.ONLINE)
+                db.session.commit()
+                flash(_("La tua classifica è stata salvata."), "success")
+                return redirect(url_for(".session", zone_code=zone_code, session_id=session_id), 303)
+            except DomainError as error:
+                db.session.rollback()
+                problems, status = [error.message], error.status
+    return render_template(
+        "participation/rank.html",
+        session=session,
+        consultation=consultation,
+        strategies=strategies,
+        positions=positions,
+        saved=saved,
+        places_left=max(consultation.depth - len(set(positions.values())), 0),
+        problems=problems,
+        form=form,
+    ), status

@@ -1,0 +1,6 @@
+"""Results: counting a session's ballots, then each zone's, then the metropolitan area's."""
+
+from flask import Blueprint
+
+bp = Blueprint("results", __name__)
+

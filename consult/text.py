@@ -1,0 +1,42 @@
+"""User text: stored as plain text, shown escaped with safe links. Never raw HTML."""
+
+import re
+import unicodedata
+
+import bleach
+from markupsafe import Markup, escape
+
+# Control characters other than newline and tab: invisible, and a way to smuggle text past a reader.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(value: str | None, max_length: int | None = None, *, multiline: bool = False) -> str:
+    """Normalise text as typed: NFC, no control characters, trimmed, length-limited."""
+    text = unicodedata.normalize("NFC", value or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    if not multiline:
+        text = " ".join(text.split())
+    else:
+        text = re.sub(r"\n{3,}", "\n\n", "\n".join(line.rstrip() for line in text.split("\n")))
+    text = text.strip()
+    return text[:max_length] if max_length else text
+
+
+def _link_attributes(attrs, new=False):
+    href = attrs.get((None, "href"), "")
+    if not href.startswith(("http://", "https://", "mailto:")):
+        return None  # not a link we make
+    attrs[(None, "rel")] = "nofollow noopener noreferrer ugc"
+    return attrs
+
+
+_linker = bleach.Linker(callbacks=[_link_attributes], parse_email=False)
+
+
+def render(value: str | None) -> Markup:
+    """Plain text to safe HTML: escaped, web addresses made links, paragraphs and line breaks kept."""
+    paragraphs = [p for p in (value or "").split("\n\n") if p.strip()]
+    html = "".join(
+        "<p>" + _linker.linkify(str(escape(paragraph))).replace("\n", "<br>\n") + "</p>" for paragraph in paragraphs
+    )
+    return Markup(html)  # noqa: S704 - escaped above; linkify adds only <a href> with checked schemes
