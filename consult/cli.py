@@ -57,8 +57,6 @@ def seed_command(catalogue: Path | None, zones: Path | None) -> None:
             click.echo(f"{name}: kept, no longer in the file: {', '.join(report.orphaned)}")
 
 
-
-
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when a consultation already exists.")
 @with_appcontext
@@ -78,7 +76,7 @@ def demo_command(if_empty: bool) -> None:
         db.session.rollback()
         raise
     path = demo.save_credentials(credentials)
-    click.echo("demo: loaded. Demo accounts (password also in %s):" % path)
+    click.echo(f"demo: loaded. Demo accounts (password also in {path}):")
     for email, password in credentials.items():
         click.echo(f"  {email}  {password}")
 
@@ -119,9 +117,7 @@ def users_create(email: str, role: str, zones: tuple[int, ...], display_name: st
     codes = sorted(set(zones))
     found = {zone.code: zone for zone in db.session.scalars(select(Zone).where(Zone.code.in_(codes)))}
     if unknown := [code for code in codes if code not in found]:
-        raise click.ClickException(
-            f"unknown zone(s): {', '.join(map(str, unknown))} (run `flask seed` first?)"
-        )
+        raise click.ClickException(f"unknown zone(s): {', '.join(map(str, unknown))} (run `flask seed` first?)")
     if codes and role != Role.FACILITATOR.value:
         raise click.ClickException("--zone is for facilitators only")
     try:
@@ -193,7 +189,11 @@ def _untranslated(path: Path) -> list[str]:
 
     with path.open("rb") as file:
         catalogue = read_po(file)
-    return [m.id for m in catalogue if m.id and (m.fuzzy or not all(m.string if isinstance(m.string, tuple) else [m.string]))]
+    return [
+        m.id
+        for m in catalogue
+        if m.id and (m.fuzzy or not all(m.string if isinstance(m.string, tuple) else [m.string]))
+    ]
 
 
 def init_app(app: Flask) -> None:

@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from typing import ClassVar
 
 INSTANCE_DIR = Path(os.environ.get("CONSULT_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
 
@@ -32,7 +33,7 @@ class Config:
     # Both default in create_app (instance folder), so importing this module writes nothing.
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
 
     #: The plan the platform consults on; its catalogue is loaded by ``flask seed``.
     PLAN_CODE = "PSM-2024-2026"
@@ -65,13 +66,11 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
 
-
     @staticmethod
     def from_environ() -> dict:
         """Settings read at app creation time, so tests can change the environment first."""
         settings = {
-            "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower()
-            in ("1", "true", "yes"),
+            "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
         }
         for name in ("RATELIMIT_STORAGE_URI", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
             if value := os.environ.get(name):
@@ -92,6 +91,6 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only-secret-key"  # noqa: S105
     # Cheap hashing keeps the suite fast; production uses argon2-cffi's defaults.
-    ARGON2_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    ARGON2_PARAMS: ClassVar[dict] = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = False

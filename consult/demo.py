@@ -139,7 +139,9 @@ def create_demo(seed: int = 2023) -> dict[str, str]:
         description="Gli incontri periodici previsti fino al 2026 per verificare le priorità di ogni zona.",
     )
     for zone in zones:
-        session = services.create_session(periodic, zone, mode=Mode.ONLINE, starts_at=datetime(2026, 12, 1, 17, tzinfo=UTC))
+        session = services.create_session(
+            periodic, zone, mode=Mode.ONLINE, starts_at=datetime(2026, 12, 1, 17, tzinfo=UTC)
+        )
         services.set_state(session, SessionState.OPEN)
         _fill(session, rng, categories, ballots=rng.randint(3, 8), contributions_too=False)
         services.generate_codes(session, 20)

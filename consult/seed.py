@@ -124,9 +124,7 @@ def validate_catalogue(data: object) -> list[str]:
             strategy_code = _text(strategy, "code")
             swhere = f"strategy {strategy_code or where + ' #' + str(s)}"
             if not re.fullmatch(rf"{re.escape(axis_code)}\.[1-9][0-9]*", strategy_code):
-                problems.append(
-                    f"{swhere}: code does not belong to axis {axis_code} (unknown axis for this strategy)"
-                )
+                problems.append(f"{swhere}: code does not belong to axis {axis_code} (unknown axis for this strategy)")
             unique("strategy", strategy_code)
             if not _text(strategy, "title"):
                 problems.append(f"{swhere}: title is empty")

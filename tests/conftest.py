@@ -15,12 +15,12 @@ import pytest
 # Files the app writes beside its database (secret key, demo passwords) go to a throwaway folder.
 os.environ.setdefault("CONSULT_INSTANCE", tempfile.mkdtemp(prefix="consult-instance-"))
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from flask_migrate import upgrade
+from sqlalchemy import text
 
-from consult import create_app  # noqa: E402
-from consult.config import TestingConfig  # noqa: E402
-from consult.extensions import db  # noqa: E402
+from consult import create_app
+from consult.config import TestingConfig
+from consult.extensions import db
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

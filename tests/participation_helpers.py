@@ -6,7 +6,9 @@ from consult.models import ConsultationSession
 
 def make_session(runner, *, zone: int = 1, state: str | None = "open", consultation_args=(), title=None) -> int:
     """Create a consultation and a session in ``zone`` with the CLI; returns the session id."""
-    result = runner.invoke(args=["consultations", "create", "--title", "Dalle strategie alle azioni", *consultation_args])
+    result = runner.invoke(
+        args=["consultations", "create", "--title", "Dalle strategie alle azioni", *consultation_args]
+    )
     assert result.exit_code == 0, result.output
     consultation_id = result.output.strip()
     args = ["sessions", "create", consultation_id, "--zone", str(zone)]

@@ -31,7 +31,7 @@ def test_concurrent_submissions_leave_exactly_one_counted_ballot(seeded, runner)
                 barrier.wait(timeout=10)
                 submit_ballot(participant, rankings[n % len(rankings)], Channel.ONLINE)
                 db.session.commit()
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as error:  # reported by the assertion below
             errors.append(error)
 
     threads = [threading.Thread(target=submit, args=(n,)) for n in range(THREADS)]

@@ -56,7 +56,9 @@ def test_language_switch_persists_in_a_cookie(seeded, client):
     assert "Homogeneous zones" in html
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"]
+)
 def test_language_switch_never_redirects_off_site(seeded, client, target):
     token = csrf_token(client)
     response = client.post("/language/en", data={"csrf_token": token, "next": target})

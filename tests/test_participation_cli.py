@@ -22,7 +22,9 @@ def test_consultation_create_prints_its_id_and_defaults_to_all_strategies_depth_
 def test_consultation_scope_by_axes_and_by_strategies(seeded, runner):
     by_axes = int(runner.invoke(args=["consultations", "create", "--title", "A", "--axes", "1,2"]).output)
     by_list = int(
-        runner.invoke(args=["consultations", "create", "--title", "B", "--strategies", "1.1,2.3", "--depth", "2"]).output
+        runner.invoke(
+            args=["consultations", "create", "--title", "B", "--strategies", "1.1,2.3", "--depth", "2"]
+        ).output
     )
     everything = int(runner.invoke(args=["consultations", "create", "--title", "C", "--rank-all"]).output)
     with seeded.app_context():

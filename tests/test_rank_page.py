@@ -144,7 +144,7 @@ def test_more_places_than_the_depth_are_refused(seeded, client, ranking):
     assert len(codes) > 3
     response = post_ranking(client, ranking, {code: n for n, code in enumerate(codes[:4], start=1)})
     assert response.status_code == 422
-    assert "Posizione non valida per la strategia %s." % codes[3] in response.get_data(as_text=True)
+    assert f"Posizione non valida per la strategia {codes[3]}." in response.get_data(as_text=True)
     assert count(seeded, Ballot) == 0
 
 

@@ -17,7 +17,10 @@ OPTIONS = {"templates/**.html": {"trimmed": "true"}}
 def extracted() -> set[str]:
     ids = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT), METHODS, OPTIONS, keywords={"_": None, "_l": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
+        str(ROOT),
+        METHODS,
+        OPTIONS,
+        keywords={"_": None, "_l": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None},
     ):
         ids.add(message if isinstance(message, str) else message[0])
     return ids

@@ -11,26 +11,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
 from consult.models.ballots import Participant
-from consult.models.people import User, utcnow
+from consult.models.people import ManagedList, User, utcnow
 from consult.models.plan import Action, Strategy
 from consult.models.sessions import ConsultationSession, str_enum
 from consult.models.types import UtcDateTime
 
 
-class ConditionTag(db.Model):
+class ConditionTag(ManagedList, db.Model):
     """An enabling condition or precondition (managed taxonomy, seeded)."""
 
     __tablename__ = "condition_tag"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    name_it: Mapped[str] = mapped_column(String(120))
-    name_en: Mapped[str] = mapped_column(String(120))
-    position: Mapped[int] = mapped_column(default=0)
-    active: Mapped[bool] = mapped_column(default=True)
-
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_it
 
 
 class StrategySheet(db.Model):

@@ -40,13 +40,11 @@ ROLE_LABELS = {
 }
 
 
-class StakeholderCategory(db.Model):
-    """A managed list (seeded); results are broken down by it."""
-
-    __tablename__ = "stakeholder_category"
+class ManagedList:
+    """An entry of a list administrators manage (seeded with defaults), named in Italian and English."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Stable code used in exports and the API, e.g. ``comune``.
+    #: Stable code used in files, exports and the API, e.g. ``comune``.
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name_it: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(120))
@@ -55,6 +53,12 @@ class StakeholderCategory(db.Model):
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_it
+
+
+class StakeholderCategory(ManagedList, db.Model):
+    """Who someone speaks for (comune, impresa, terzo settore, ...); results are broken down by it."""
+
+    __tablename__ = "stakeholder_category"
 
 
 facilitator_zone = Table(

@@ -92,9 +92,10 @@ def submit_ballot(
         )
     )
     ballot = db.session.scalar(
-        select(Ballot).where(Ballot.participant_id == participant.id).with_for_update().execution_options(
-            populate_existing=True
-        )
+        select(Ballot)
+        .where(Ballot.participant_id == participant.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     ballot.ranks.clear()
     db.session.flush()  # the old places go before the new ones take their positions

@@ -72,7 +72,7 @@ def parse(text: str, session: ConsultationSession) -> list[PaperRow]:
             continue  # spreadsheets leave empty lines at the end
         cells = record + [""] * (len(header) - len(record))
         row_problems = []
-        if len(record) > len(header) and any(cell.strip() for cell in record[len(header):]):
+        if len(record) > len(header) and any(cell.strip() for cell in record[len(header) :]):
             row_problems.append(_("ci sono più colonne che nell'intestazione"))
         label = cells[column["participant"]].strip()
         if not label:
@@ -80,7 +80,9 @@ def parse(text: str, session: ConsultationSession) -> list[PaperRow]:
         elif len(label) > MAX_LABEL:
             row_problems.append(_("l'etichetta supera %(n)s caratteri", n=MAX_LABEL))
         elif label in labels:
-            row_problems.append(_("l'etichetta «%(label)s» compare già alla riga %(line)s", label=label, line=labels[label]))
+            row_problems.append(
+                _("l'etichetta «%(label)s» compare già alla riga %(line)s", label=label, line=labels[label])
+            )
         labels.setdefault(label, line)
         codes, ended = [], False
         for number, index in positions:
@@ -142,11 +144,16 @@ def _categories() -> dict[str, StakeholderCategory]:
     return found
 
 
-def import_paper_ballots(session: ConsultationSession, data: bytes, entered_by: User | None, source: str) -> ImportReport:
+def import_paper_ballots(
+    session: ConsultationSession, data: bytes, entered_by: User | None, source: str
+) -> ImportReport:
     """Import a file of paper ballots into the session; flushes, the caller commits (or rolls back)."""
     if session.state not in (SessionState.OPEN, SessionState.CLOSED):
         raise DomainError(
-            _("Le schede cartacee si inseriscono in una sessione aperta o chiusa, non «%(state)s».", state=session.state.label),
+            _(
+                "Le schede cartacee si inseriscono in una sessione aperta o chiusa, non «%(state)s».",
+                state=session.state.label,
+            ),
             status=409,
         )
     rows = parse(decode(data), session)

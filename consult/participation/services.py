@@ -182,9 +182,7 @@ def participant_for_user(session: ConsultationSession, user: User, *, create: bo
     if participant is None and create:
         if session.state != SessionState.OPEN:
             raise DomainError(_("La sessione non è aperta."), status=409)
-        participant = Participant(
-            session=session, user=user, category=user.category, organisation=user.organisation
-        )
+        participant = Participant(session=session, user=user, category=user.category, organisation=user.organisation)
         db.session.add(participant)
         db.session.flush()
     return participant

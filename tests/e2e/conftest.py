@@ -43,9 +43,7 @@ TIMEOUT_MS = 10_000
 
 
 def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "bypass_csp: the test's browser context ignores the Content-Security-Policy"
-    )
+    config.addinivalue_line("markers", "bypass_csp: the test's browser context ignores the Content-Security-Policy")
 
 
 def pytest_collection_modifyitems(items):

@@ -114,8 +114,7 @@ def test_page_accessibility(visit, language, name):
         print(f"axe, minor or moderate, {PAGES[name]} ({language}):\n{describe(minor)}")
     if blocking:
         pytest.fail(
-            f"axe: serious or critical violations on {PAGES[name]} ({language}):\n"
-            + describe(blocking),
+            f"axe: serious or critical violations on {PAGES[name]} ({language}):\n" + describe(blocking),
             pytrace=False,
         )
 

@@ -220,7 +220,7 @@ def test_rank_with_the_mouse(ranking_page, visit, language):
         middle = (handle.bounding_box()["y"] + target.bounding_box()["y"]) / 2
         page.evaluate("middle => window.scrollBy(0, middle - window.innerHeight / 2)", middle)
         box, goal = handle.bounding_box(), target.bounding_box()
-        assert 0 <= box["y"] and box["y"] + box["height"] <= page.viewport_size["height"], "handle out of view"
+        assert box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"], "handle out of view"
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.mouse.down()
         y = goal["y"] + (goal["height"] * (0.25 if above else 0.5))
