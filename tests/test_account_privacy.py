@@ -9,6 +9,7 @@ from sqlalchemy import inspect, select
 from consult.extensions import db
 from consult.models import AuditEvent, Role, User
 from tests.conftest import PASSWORD, PERSONAS, csrf_token, login
+from tests.participation_helpers import make_session
 
 #: Columns of an account that survive its deletion: none of them identifies the person.
 KEPT_AFTER_DELETION = {
@@ -160,8 +161,6 @@ def test_deleting_an_account_leaves_no_personal_data(app, personas, client_as):
         # Nothing in the whole audit log still names the person.
         for event in db.session.scalars(select(AuditEvent)):
             assert "Maria" not in json.dumps(event.details) and email not in json.dumps(event.details)
-    # TODO(issue 4): when ballots exist, assert here that the person's counted ballots are all still
-    # counted, attributed to an anonymous participant with the same category_id and zone_id.
 
     assert client.get("/account").status_code == 302  # signed out here...
     assert other_device.get("/account").status_code == 302  # ...and everywhere
@@ -216,3 +215,65 @@ def test_delete_page_explains_what_happens(personas, client_as, language):
     html = client_as("stakeholder").get("/account/delete", headers={"Accept-Language": language}).get_data(as_text=True)
     assert 'autocomplete="current-password"' in html
     assert 'href="/account/data.json"' in html
+
+
+def _take_part(app, client, runner) -> int:
+    """The signed-in person joins an open session of zone 1, ranks three strategies and comments."""
+    session_id = make_session(runner, zone=1)
+    base = f"/zones/1/sessions/{session_id}"
+    assert client.post(base + "/join", data={"csrf_token": csrf_token(client, base)}).status_code == 303
+    form = {
+        "csrf_token": csrf_token(client, base + "/ranking"),
+        "position-3.1": "1",
+        "position-1.2": "2",
+        "position-6.1": "3",
+    }
+    assert client.post(base + "/ranking", data=form).status_code == 303
+    token = csrf_token(client, base + "/strategies/3.1/discussion")
+    response = client.post(base + "/comments", data={"csrf_token": token, "body": "Serve il treno", "strategy": "3.1"})
+    assert response.status_code == 303
+    return session_id
+
+
+def test_deleted_accounts_ballots_stay_counted_and_anonymous(app, runner, personas, client_as):
+    from consult.models import ConsultationSession, Participant
+    from consult.results.services import session_result
+
+    client = client_as("stakeholder")
+    session_id = _take_part(app, client, runner)
+    with app.app_context():
+        session = db.session.get(ConsultationSession, session_id)
+        before = session_result(session, "borda")
+        participant = db.session.scalar(select(Participant).where(Participant.session_id == session_id))
+        category_id, participant_id = participant.category_id, participant.id
+    assert before.ballots == 1
+
+    assert delete(client).status_code == 302
+
+    with app.app_context():
+        session = db.session.get(ConsultationSession, session_id)
+        after = session_result(session, "borda")
+        participant = db.session.get(Participant, participant_id)
+        # Still counted, exactly as before, and still in zone 1 and the same category.
+        assert after.ballots == 1 and after.rows == before.rows
+        assert [rank.strategy.code for rank in participant.ballot.ranks] == ["3.1", "1.2", "6.1"]
+        assert participant.category_id == category_id and session.zone.code == 1
+        assert participant.organisation is None and participant.name is None
+        assert participant.user.email is None and participant.user.display_name is None
+    # Another participant sees the comment from an anonymous participant of the same category.
+    other = client_as("planner")
+    base = f"/zones/1/sessions/{session_id}"
+    assert other.post(base + "/join", data={"csrf_token": csrf_token(other, base)}).status_code == 303
+    html = other.get(base + "/strategies/3.1/discussion", headers={"Accept-Language": "it"}).get_data(as_text=True)
+    assert "Serve il treno" in html
+    assert "Partecipante anonimo (Comune o unione di comuni)" in html
+
+
+def test_export_includes_ballots_and_contributions(app, runner, personas, client_as):
+    client = client_as("stakeholder")
+    session_id = _take_part(app, client, runner)
+    data = json.loads(client.get("/account/data.json").get_data(as_text=True))
+    (entry,) = data["participation"]
+    assert entry["session"]["id"] == session_id and entry["session"]["zone"] == 1
+    assert entry["ballot"]["ranking"] == ["3.1", "1.2", "6.1"] and entry["ballot"]["channel"] == "online"
+    assert [c["body"] for c in entry["comments"]] == ["Serve il treno"]

@@ -17,6 +17,7 @@ from consult import audit, mail
 from consult.errors import DomainError
 from consult.extensions import db
 from consult.models.audit import AuditEvent
+from consult.models.ballots import Participant
 from consult.models.people import Role, StakeholderCategory, User
 from consult.models.territory import Zone
 from consult.passwords import hash_password, needs_rehash, verify_password, weakness
@@ -220,6 +221,8 @@ def delete_account(user: User) -> None:
     db.session.execute(update(AuditEvent).where(own_events).values(ip_address=None))
     for column in ERASED_ON_DELETE:
         setattr(user, column, None)
+    # Their participations keep category and session (and so zone), not who they were.
+    db.session.execute(update(Participant).where(Participant.user_id == user.id).values(name=None, organisation=None))
     user.facilitated_zones = []
     user.role = Role.STAKEHOLDER
     user.active = False

@@ -5,4 +5,4 @@ from flask import Blueprint
 # cli_group=None: the commands (consultations, sessions, codes, ballots) sit at the top of `flask`.
 bp = Blueprint("participation", __name__, cli_group=None)
 
-from consult.participation import cli, routes, sheet_routes  # noqa: E402, F401
+from consult.participation import cli, data_export, routes, sheet_routes  # noqa: E402, F401
