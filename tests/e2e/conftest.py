@@ -11,10 +11,13 @@ test-artifacts/screenshots/<test>-<page>-<lang>.png, and any console error or un
 import os
 import re
 import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
@@ -58,28 +61,54 @@ def _testing() -> dict:
     return {key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()}
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """Base URL of a consult server on a random port, on its own migrated and seeded SQLite file."""
-    database = tmp_path_factory.mktemp("e2e-db") / "consult-e2e.sqlite3"
-    app = create_app({**_testing(), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+@dataclass
+class LiveServer:
+    """A consult server running in a thread, with its app for running flask commands on its database."""
+
+    url: str
+    app: Flask
+
+    def cli(self, *args: str) -> str:
+        """Run a flask command (``seed``, ``sessions create``, ...) on the server's database; its output."""
+        result = self.app.test_cli_runner().invoke(args=list(args))
+        assert result.exit_code == 0, f"flask {' '.join(args)} failed: {result.exception!r}\n{result.output}"
+        return result.output.strip()
+
+
+@contextmanager
+def serving(database: Path, **config):
+    """Migrate and seed a fresh SQLite file, serve it on a random port, yield the LiveServer."""
+    app = create_app({**_testing(), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", **config})
     with app.app_context():
         upgrade()
-        result = app.test_cli_runner().invoke(args=["seed"])
-        if result.exit_code != 0:
-            pytest.fail(f"e2e server: flask seed failed: {result.exception!r}\n{result.output}")
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="consult-e2e-server", daemon=True)
+    server = LiveServer("", app)
+    server.cli("seed")
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, name=f"consult-e2e-{database.stem}", daemon=True)
     thread.start()
+    server.url = f"http://127.0.0.1:{httpd.server_port}"
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield server
     finally:
-        server.shutdown()
-        server.server_close()
+        httpd.shutdown()
+        httpd.server_close()
         thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory):
+    """The shared consult server, on its own migrated and seeded SQLite file."""
+    with serving(tmp_path_factory.mktemp("e2e-db") / "consult-e2e.sqlite3") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_server(live) -> str:
+    """Base URL of the server the ``page`` fixture browses; a module may override it with its own."""
+    return live.url
 
 
 @pytest.fixture(scope="session")

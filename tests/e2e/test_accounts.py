@@ -5,18 +5,12 @@ This module runs its own live server (same shape as the one in conftest.py), con
 email; ``live_server`` is overridden here, so the ``page`` and ``visit`` fixtures use it.
 """
 
-import threading
-
 import pytest
 from aiosmtpd.controller import Controller
 from axe_playwright_python.sync_playwright import Axe
-from flask_migrate import upgrade
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from consult import create_app
-from consult.extensions import db
-from tests.e2e.conftest import SCREENSHOTS, _testing
+from tests.e2e.conftest import SCREENSHOTS, serving
 from tests.e2e.test_public_pages import BLOCKING_IMPACTS, describe
 from tests.test_auth import Mailbox, free_port
 
@@ -41,32 +35,9 @@ def mailbox():
 def live_server(tmp_path_factory, mailbox):
     """Base URL of a consult server that sends its email to ``mailbox``."""
     database = tmp_path_factory.mktemp("e2e-accounts-db") / "consult-e2e-accounts.sqlite3"
-    app = create_app(
-        {
-            **_testing(),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": mailbox.port,
-            "MAIL_SUPPRESS_SEND": False,
-        }
-    )
-    with app.app_context():
-        upgrade()
-        result = app.test_cli_runner().invoke(args=["seed"])
-        if result.exit_code != 0:
-            pytest.fail(f"e2e server: flask seed failed: {result.exception!r}\n{result.output}")
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="consult-e2e-accounts", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+    mail = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": mailbox.port, "MAIL_SUPPRESS_SEND": False}
+    with serving(database, **mail) as server:
+        yield server.url
 
 
 class Steps:

@@ -6,9 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from consult import create_app
-from consult.extensions import db
-from tests.e2e.conftest import SCREENSHOTS, _testing
+from tests.e2e.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.e2e
 
@@ -59,22 +57,9 @@ TEXT = {
 
 
 @pytest.fixture(scope="module")
-def cli(live_server, tmp_path_factory):
-    """The flask commands, run on the live server's database (the fixture gives its URL only)."""
-    # pytest numbers the folder (e2e-db0) and links it as e2e-dbcurrent.
-    databases = list({path.resolve() for path in tmp_path_factory.getbasetemp().glob("e2e-db*/consult-e2e.sqlite3")})
-    assert len(databases) == 1, databases
-    app = create_app({**_testing(), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{databases[0]}"})
-    runner = app.test_cli_runner()
-
-    def run(*args: str) -> str:
-        result = runner.invoke(args=list(args))
-        assert result.exit_code == 0, result.output
-        return result.output.strip()
-
-    yield run
-    with app.app_context():
-        db.engine.dispose()
+def cli(live):
+    """The flask commands, run on the live server's database."""
+    return live.cli
 
 
 @pytest.fixture

@@ -2,18 +2,13 @@
 and two conditions, comment; keyboard only where practical; Italian and English; axe on every page."""
 
 import re
-import threading
 from types import SimpleNamespace
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from flask_migrate import upgrade
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from consult import create_app
-from consult.extensions import db
-from tests.e2e.conftest import _testing
+from tests.e2e.conftest import serving
 from tests.e2e.test_public_pages import BLOCKING_IMPACTS, describe
 
 pytestmark = pytest.mark.e2e
@@ -44,36 +39,14 @@ UI = {
 @pytest.fixture(scope="module")
 def sheet_server(tmp_path_factory):
     """A consult server of its own, with an open session in zone 1 and room codes to join it with."""
-    database = tmp_path_factory.mktemp("e2e-sheet-db") / "consult-e2e-sheet.sqlite3"
-    app = create_app({**_testing(), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
-    runner = app.test_cli_runner()
-    with app.app_context():
-        upgrade()
-
-        def run(*args) -> str:
-            result = runner.invoke(args=list(args))
-            assert result.exit_code == 0, result.output
-            return result.output.strip()
-
-        run("seed")
-        consultation = run("consultations", "create", "--title", "Dalle strategie alle azioni", "--depth", "3")
-        session_id = run("sessions", "create", consultation, "--zone", "1", "--title", "Pinerolese — dicembre 2023")
-        run("sessions", "set-state", session_id, "open")
-        codes = run("codes", "generate", session_id, "8").split()
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="consult-e2e-sheet", daemon=True)
-    thread.start()
-    try:
-        yield SimpleNamespace(
-            url=f"http://127.0.0.1:{server.server_port}", session=f"/zones/1/sessions/{session_id}", codes=codes
+    with serving(tmp_path_factory.mktemp("e2e-sheet-db") / "consult-e2e-sheet.sqlite3") as server:
+        consultation = server.cli("consultations", "create", "--title", "Dalle strategie alle azioni", "--depth", "3")
+        session_id = server.cli(
+            "sessions", "create", consultation, "--zone", "1", "--title", "Pinerolese — dicembre 2023"
         )
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+        server.cli("sessions", "set-state", session_id, "open")
+        codes = server.cli("codes", "generate", session_id, "8").split()
+        yield SimpleNamespace(url=server.url, session=f"/zones/1/sessions/{session_id}", codes=codes)
 
 
 @pytest.fixture(scope="module")
