@@ -14,7 +14,7 @@ def instance_secret_key() -> str:
     if not path.exists():
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
         # Written aside then linked into place: two workers starting together agree on one key.
-        draft = path.with_name(f"secret_key.{os.getpid()}")
+        draft = path.with_name(f"secret_key.{os.getpid()}.{secrets.token_hex(4)}")
         draft.write_text(secrets.token_hex(32))
         draft.chmod(0o600)
         try:
