@@ -21,6 +21,7 @@ SIGNED_IN = "signed_in"
 GRANTS: dict[str, frozenset[Role]] = {
     "admin.users": frozenset({Role.ADMIN}),
     "admin.audit": frozenset({Role.ADMIN}),
+    "admin.lists": frozenset({Role.ADMIN}),
     "results.all_zones": frozenset({Role.PLANNER, Role.ADMIN}),
     "monitoring.link": frozenset({Role.PLANNER, Role.ADMIN}),
     # Zone-scoped: planners and admins everywhere, facilitators in the zones assigned to them.

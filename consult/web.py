@@ -45,6 +45,8 @@ def init_app(app: Flask) -> None:
             "current_path": request.full_path.rstrip("?") if request else "/",
         }
 
+    # Match extraction (babel.cfg: trimmed = true), or multi-line {% trans %} blocks never find their translation.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals["safe_next"] = safe_next
     app.jinja_env.globals["can"] = can
     app.jinja_env.filters["user_text"] = text.render

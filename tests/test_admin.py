@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from consult.exports import neutralise, write_csv
 from consult.extensions import db
-from consult.models import AuditEvent, Role, User, Zone
+from consult.models import AuditEvent, Role, StakeholderCategory, User, Zone
 from consult.models.people import utcnow
 from consult.permissions import can
 from tests.conftest import PASSWORD, csrf_token, login
@@ -301,10 +301,13 @@ def test_a_deleted_account_can_be_seen_but_not_changed(app, admin, personas):
 def test_only_admins_reach_the_admin_pages(app, client_as, personas, persona):
     client = client_as(persona)
     stakeholder = user_id(app, personas["stakeholder"].email)
+    with app.app_context():
+        category = db.session.scalar(select(StakeholderCategory.id).where(StakeholderCategory.code == "comune"))
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("admin.")]
-    assert len(rules) == 6
+    assert len(rules) == 9
     for rule in rules:
         path = rule.rule.replace("<int:user_id>", str(stakeholder))
+        path = path.replace("<kind>", "categories").replace("<int:entry_id>", str(category))
         if "GET" in rule.methods:
             assert client.get(path).status_code == 403, path
         else:

@@ -135,3 +135,11 @@ def test_plan_page_queries_do_not_grow_with_the_catalogue(seeded, client):
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     client.get("/plan/")
     assert len(statements) <= 5, statements
+
+
+def test_multi_line_translation_blocks_are_translated(seeded, client):
+    # {% trans %} blocks spread over several lines are extracted trimmed; rendering must trim them too.
+    html = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "The Metropolitan City of Turin is updating its Metropolitan Strategic Plan" in html
+    html = client.get("/zones", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "The homogeneous zones (Zone omogenee) are the 11 areas" in html

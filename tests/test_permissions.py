@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from consult import create_app, web
 from consult.extensions import db
-from consult.models import User
+from consult.models import StakeholderCategory, User
 from consult.permissions import PUBLIC as PUBLIC_PERMISSION
 from consult.permissions import check_declared, public, requires
 from tests.conftest import PERSONAS, csrf_token
@@ -76,6 +76,14 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "participation.unsupport": NOT_JOINED_POST,
     "participation.comment": NOT_JOINED_POST,
     "participation.report_comment": NOT_JOINED_POST,
+    # results: the sample session is a draft, so only who runs zone 1 sees its (unpublished) results
+    "results.index": PUBLIC,
+    "results.consultation": PUBLIC,  # counts published sessions only, for the public
+    "results.consultation_download": PUBLIC,
+    "api.consultation_results": PUBLIC,
+    "results.session": ZONE_1_FACILITATORS,
+    "results.session_download": ZONE_1_FACILITATORS,
+    "api.session_results": ZONE_1_FACILITATORS,
     # administration
     "admin.users": ADMIN_ONLY,
     "admin.user": ADMIN_ONLY,
@@ -83,6 +91,9 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "admin.reactivate_user": {**ADMIN_ONLY, "admin": 303},  # (refused, it is active: a flash says why)
     "admin.audit": ADMIN_ONLY,
     "admin.audit_csv": ADMIN_ONLY,
+    "admin.lists": ADMIN_ONLY,
+    "admin.list_entry": ADMIN_ONLY,
+    "admin.new_list_entry": ADMIN_ONLY,
 }
 
 #: A value for each URL argument, by name; SAMPLE_BY_ENDPOINT wins for the endpoints it names.
@@ -96,6 +107,9 @@ SAMPLE_VALUES = {
     "session_id": None,  # its session in zone 1, still a draft
     "proposal_id": 1,
     "comment_id": 1,
+    "kind": "categories",
+    "entry_id": None,  # the seeded "comune" category
+    "fmt": "csv",
 }
 SAMPLE_BY_ENDPOINT = {
     "i18n.set_language": {"code": "en"},
@@ -145,6 +159,7 @@ def sample_values(app, runner, personas) -> dict:
             "user_id": stakeholder.id,
             "consultation_id": consultation_id,
             "session_id": int(created.output.strip()),
+            "entry_id": db.session.scalar(select(StakeholderCategory.id).where(StakeholderCategory.code == "comune")),
         }
 
 

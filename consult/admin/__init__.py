@@ -1,4 +1,4 @@
-"""Administration: accounts, roles, facilitators' zones and the audit log."""
+"""Administration: accounts, roles, facilitators' zones, the managed lists and the audit log."""
 
 from flask import Blueprint
 

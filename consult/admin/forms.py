@@ -2,10 +2,30 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SearchField, SelectChoice, SelectField, SelectMultipleField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
-from consult.admin.services import USER_STATES
+from consult.admin.services import USER_STATES, EntryValues, check_code_format
+from consult.auth.forms import REQUIRED, clean_text, strip
+from consult.errors import DomainError
 from consult.models import Role
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
@@ -48,3 +68,68 @@ class AccountForm(FlaskForm):
     # Checkboxes, one per zone; the template lays them out.
     zones = SelectMultipleField(_l("Zone facilitate"), coerce=int)
     submit = SubmitField(_l("Salva le modifiche"))
+
+
+def _stop_if_not_a_number(form, field) -> None:
+    """What is not a number was already pointed out: no range message on top."""
+    if field.data is None:
+        raise StopValidation()
+
+
+def _code_format(form, field) -> None:
+    try:
+        check_code_format(field.data or "")
+    except DomainError as error:
+        raise ValidationError(error.message) from None
+
+
+class ListEntryForm(FlaskForm):
+    """An entry of a managed list; the rules on codes (format, unique, locked once used) are the service's."""
+
+    code = StringField(
+        _l("Codice"),
+        validators=[
+            DataRequired(message=REQUIRED),
+            Length(max=40, message=_l("Al massimo %(max)d caratteri.")),
+            _code_format,
+        ],
+        filters=[strip],
+        description=_l(
+            "Lettere minuscole, cifre e trattini bassi, ad esempio terzo_settore. Compare nelle esportazioni e "
+            "nell'API: quando la voce è usata non si può più cambiare."
+        ),
+    )
+    name_it = StringField(
+        _l("Nome in italiano"),
+        validators=[DataRequired(message=REQUIRED), Length(max=120, message=_l("Al massimo %(max)d caratteri."))],
+        filters=[clean_text],
+    )
+    name_en = StringField(
+        _l("Nome in inglese"),
+        validators=[DataRequired(message=REQUIRED), Length(max=120, message=_l("Al massimo %(max)d caratteri."))],
+        filters=[clean_text],
+    )
+    position = IntegerField(
+        _l("Posizione"),
+        validators=[
+            InputRequired(message=REQUIRED),
+            _stop_if_not_a_number,
+            NumberRange(min=0, max=9999, message=_l("Scrivi un numero intero da %(min)s a %(max)s.")),
+        ],
+        invalid_value_message=_l("Scrivi un numero intero, ad esempio 10."),
+        description=_l("Le voci sono proposte dalla posizione più bassa alla più alta."),
+    )
+    active = BooleanField(
+        _l("Attiva"),
+        description=_l("Una voce non attiva non si può più scegliere, ma resta sui dati che già la usano."),
+    )
+    submit = SubmitField(_l("Salva"))
+
+    def values(self) -> EntryValues:
+        return EntryValues(
+            code=self.code.data,
+            name_it=self.name_it.data,
+            name_en=self.name_en.data,
+            position=self.position.data,
+            active=self.active.data,
+        )

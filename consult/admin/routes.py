@@ -1,17 +1,17 @@
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from consult import audit as audit_log
 from consult.admin import bp, services
-from consult.admin.forms import AccountForm, AuditFilterForm, UserFilterForm
+from consult.admin.forms import AccountForm, AuditFilterForm, ListEntryForm, UserFilterForm
 from consult.errors import DomainError
 from consult.exports import write_csv
 from consult.extensions import db
-from consult.models import Role, User
+from consult.models import AuditEvent, Role, User
 from consult.permissions import requires
 from consult.public.services import all_zones
 
@@ -131,6 +131,80 @@ def _zone_name(zone) -> str:
     return f"{zone.code}. {zone.name}"
 
 
+# --- managed lists -----------------------------------------------------------------------------
+
+
+def _list_kind(kind: str) -> services.ListKind:
+    list_kind = services.LIST_KINDS.get(kind)
+    if list_kind is None:
+        abort(404)
+    return list_kind
+
+
+@bp.get("/lists")
+@requires("admin.lists")
+def lists():
+    sections = [(kind, services.list_entries(kind), services.list_usage(kind)) for kind in services.LIST_KINDS.values()]
+    return render_template("admin/lists.html", sections=sections, no_usage=services.Usage())
+
+
+@bp.route("/lists/<kind>/new", methods=["GET", "POST"])
+@requires("admin.lists")
+def new_list_entry(kind: str):
+    list_kind = _list_kind(kind)
+    form = ListEntryForm(data={"position": services.next_position(list_kind), "active": True})
+    if request.method == "GET":
+        return _entry_page(list_kind, None, form)
+    if not form.validate():
+        return _entry_page(list_kind, None, form), 400
+    try:
+        entry = services.create_entry(list_kind, form.values())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        return _entry_page(list_kind, None, form, error), error.status
+    flash(_("Voce «%(name)s» aggiunta.", name=entry.name_it), "success")
+    return redirect(url_for(".lists", _anchor=list_kind.slug), 303)
+
+
+@bp.route("/lists/<kind>/<int:entry_id>", methods=["GET", "POST"])
+@requires("admin.lists")
+def list_entry(kind: str, entry_id: int):
+    list_kind = _list_kind(kind)
+    entry = db.get_or_404(list_kind.model, entry_id)
+    form = ListEntryForm(data={name: getattr(entry, name) for name in services.ENTRY_FIELDS})
+    if request.method == "GET":
+        return _entry_page(list_kind, entry, form)
+    if not form.validate():
+        return _entry_page(list_kind, entry, form), 400
+    try:
+        changed = services.update_entry(list_kind, entry, form.values())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        return _entry_page(list_kind, entry, form, error), error.status
+    if changed:
+        flash(_("Voce «%(name)s» salvata.", name=entry.name_it), "success")
+    else:
+        flash(_("Nessuna modifica da salvare."), "info")
+    return redirect(url_for(".lists", _anchor=list_kind.slug), 303)
+
+
+def _entry_page(kind: services.ListKind, entry, form: ListEntryForm, error: DomainError | None = None) -> str:
+    """The entry's form; a refused change shows its reason beside the field it is about."""
+    if error is not None:
+        field = getattr(error, "field", None)
+        if field:
+            form[field].errors.append(error.message)
+        else:
+            flash(error.message, "error")
+    usage = services.entry_usage(kind, entry) if entry is not None else services.Usage()
+    if usage.total:
+        # The service refuses a new code anyway; this only says so before anyone tries.
+        form.code.render_kw = {"readonly": True}
+    return render_template("admin/list_entry.html", kind=kind, entry=entry, form=form, usage=usage)
+
+
 # --- audit log ---------------------------------------------------------------------------------
 
 
@@ -169,6 +243,7 @@ def audit():
         action_label=services.action_label,
         actor_label=services.actor_label,
         target_label=services.target_label,
+        target_url=_target_url,
         details_text=services.details_text,
     )
 
@@ -192,3 +267,15 @@ def audit_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="consult-audit-{stamp}.csv"'},
     )
+
+
+def _target_url(event: AuditEvent) -> str | None:
+    """The admin page of what the event happened to, if it has one."""
+    if not event.target_id:
+        return None
+    if event.target_type == "user":
+        return url_for(".user", user_id=event.target_id)
+    for kind in services.LIST_KINDS.values():
+        if event.target_type == kind.model.__tablename__:
+            return url_for(".list_entry", kind=kind.slug, entry_id=event.target_id)
+    return None

@@ -1,22 +1,36 @@
-"""Account administration and the audit log. Helpers flush and record audit events; the view commits once."""
+"""Account administration, the managed lists and the audit log. Helpers flush and record audit events;
+the view commits once."""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import to_user_timezone, to_utc
+from flask_babel import ngettext, to_user_timezone, to_utc
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult import audit
 from consult.auth.services import count_admins
 from consult.errors import DomainError
 from consult.extensions import db
-from consult.models import AuditEvent, Role, User, Zone
+from consult.models import (
+    AuditEvent,
+    ConditionTag,
+    Participant,
+    Role,
+    SheetActor,
+    SheetCondition,
+    StakeholderCategory,
+    User,
+    Zone,
+)
+from consult.models.people import ManagedList
 
 USERS_PER_PAGE = 25
 EVENTS_PER_PAGE = 50
@@ -53,6 +67,8 @@ ACTION_LABELS = {
     "ballot.paper_entered": _l("Scheda cartacea inserita"),
     "ballots.imported": _l("Schede importate"),
     "comment.reported": _l("Commento segnalato"),
+    "list.entry_created": _l("Voce di un elenco aggiunta"),
+    "list.entry_changed": _l("Voce di un elenco modificata"),
     "audit.exported": _l("Registro scaricato"),
 }
 
@@ -63,6 +79,8 @@ TARGET_LABELS = {
     "consultation_session": _l("sessione"),
     "ballot": _l("scheda"),
     "comment": _l("commento"),
+    "stakeholder_category": _l("categoria"),
+    "condition_tag": _l("condizione abilitante"),
 }
 
 
@@ -186,6 +204,215 @@ def _keep_an_admin(user: User, message: str) -> None:
 def _refuse_if_deleted(user: User) -> None:
     if user.deleted_at is not None:
         raise DomainError(_("Questo account è stato eliminato: non si può più modificare."), status=409)
+
+
+# --- managed lists -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListKind:
+    """One of the lists administrators manage, as named in the URL (``/admin/lists/categories/...``)."""
+
+    slug: str
+    model: type[ManagedList]
+    title: str
+    description: str
+
+
+LIST_KINDS = {
+    kind.slug: kind
+    for kind in (
+        ListKind(
+            "categories",
+            StakeholderCategory,
+            _l("Categorie di partecipanti"),
+            _l(
+                "Chi partecipa indica per chi parla (comune, impresa, terzo settore...); i risultati sono "
+                "suddivisi per categoria. La stessa lista serve per i soggetti indicati nelle schede."
+            ),
+        ),
+        ListKind(
+            "conditions",
+            ConditionTag,
+            _l("Condizioni abilitanti"),
+            _l("Le condizioni e i presupposti che chi partecipa può segnalare nella scheda di ogni strategia."),
+        ),
+    )
+}
+
+#: Codes appear in file names, exports and the API: keep them plain.
+_LIST_CODE = re.compile(r"[a-z0-9_]+")
+#: What an entry holds, in the order changes are reported.
+ENTRY_FIELDS = ("code", "name_it", "name_en", "position", "active")
+
+
+class ListEntryError(DomainError):
+    """A managed-list rule refused the change; ``field`` names the form field it is about, if any."""
+
+    def __init__(self, message: str, field: str | None = None, status: int | None = None):
+        super().__init__(message, status)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class EntryValues:
+    code: str
+    name_it: str
+    name_en: str
+    position: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Where an entry is used: each part a count and how it reads (``3 partecipanti``)."""
+
+    parts: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def total(self) -> int:
+        return sum(count for count, _text in self.parts)
+
+    def __str__(self) -> str:
+        return ", ".join(text for count, text in self.parts if count)
+
+
+def list_entries(kind: ListKind) -> list[ManagedList]:
+    """Every entry of the list, retired ones too, in the order people see them."""
+    return list(db.session.scalars(select(kind.model).order_by(kind.model.position, kind.model.id)))
+
+
+def list_usage(kind: ListKind) -> dict[int, Usage]:
+    """How often each entry of the list is used, by entry id; an unused entry is absent."""
+    if kind.model is StakeholderCategory:
+        accounts = _counts(User.category_id)
+        participants = _counts(Participant.category_id)
+        # Sheet actors hold the category's code, not its id.
+        by_code = dict(db.session.execute(select(SheetActor.kind, func.count()).group_by(SheetActor.kind)).all())
+        actors = {
+            entry_id: by_code[code]
+            for entry_id, code in db.session.execute(select(StakeholderCategory.id, StakeholderCategory.code))
+            if code in by_code
+        }
+        return {
+            entry_id: _category_usage(accounts.get(entry_id, 0), participants.get(entry_id, 0), actors.get(entry_id, 0))
+            for entry_id in accounts.keys() | participants.keys() | actors.keys()
+        }
+    sheets = _counts(SheetCondition.condition_id)
+    return {entry_id: _condition_usage(count) for entry_id, count in sheets.items()}
+
+
+def _counts(column) -> dict[int, int]:
+    rows = db.session.execute(select(column, func.count()).where(column.is_not(None)).group_by(column))
+    return dict(rows.all())
+
+
+def _category_usage(accounts: int, participants: int, actors: int) -> Usage:
+    return Usage(
+        (
+            (accounts, ngettext("%(num)d account", "%(num)d account", accounts)),
+            (participants, ngettext("%(num)d partecipante", "%(num)d partecipanti", participants)),
+            (actors, ngettext("%(num)d soggetto nelle schede", "%(num)d soggetti nelle schede", actors)),
+        )
+    )
+
+
+def _condition_usage(sheets: int) -> Usage:
+    return Usage(((sheets, ngettext("%(num)d scheda", "%(num)d schede", sheets)),))
+
+
+def entry_usage(kind: ListKind, entry: ManagedList) -> Usage:
+    """How often one entry is used."""
+    if entry.id is None:
+        return Usage()
+    return list_usage(kind).get(entry.id, Usage())
+
+
+def next_position(kind: ListKind) -> int:
+    """The position after the last entry, for a new one."""
+    return (db.session.scalar(select(func.max(kind.model.position))) or 0) + 1
+
+
+def create_entry(kind: ListKind, values: EntryValues) -> ManagedList:
+    """Add an entry to the list (it becomes a choice at once if active)."""
+    entry = kind.model()
+    _check_code(kind, entry, values.code)
+    for name in ENTRY_FIELDS:
+        setattr(entry, name, getattr(values, name))
+    db.session.add(entry)
+    _flush_entry()
+    audit.record("list.entry_created", entry, **{name: getattr(values, name) for name in ENTRY_FIELDS})
+    return entry
+
+
+def update_entry(kind: ListKind, entry: ManagedList, values: EntryValues) -> list[str]:
+    """Change an entry; returns the fields that changed (none: nothing is recorded).
+
+    Entries are never deleted: a retired one (``active`` off) is no longer offered, but stays on the data
+    that uses it."""
+    changed = [name for name in ENTRY_FIELDS if getattr(entry, name) != getattr(values, name)]
+    if not changed:
+        return []
+    if "code" in changed:
+        _check_code(kind, entry, values.code)
+    before = {name: getattr(entry, name) for name in changed}
+    for name in changed:
+        setattr(entry, name, getattr(values, name))
+    _flush_entry()
+    audit.record(
+        "list.entry_changed",
+        entry,
+        code=entry.code,
+        changed=changed,
+        before=before,
+        after={name: getattr(values, name) for name in changed},
+    )
+    return changed
+
+
+def _check_code(kind: ListKind, entry: ManagedList, code: str) -> None:
+    """A new or changed code: free to change, well formed and not taken."""
+    usage = entry_usage(kind, entry)
+    if usage.total:
+        raise ListEntryError(
+            _(
+                "Il codice non si può più cambiare: la voce è già usata (%(usage)s) e il codice compare nelle "
+                "esportazioni e nell'API.",
+                usage=str(usage),
+            ),
+            field="code",
+            status=409,
+        )
+    check_code_format(code)
+    taken = select(kind.model.id).where(kind.model.code == code)
+    if entry.id is not None:
+        taken = taken.where(kind.model.id != entry.id)
+    if db.session.scalar(taken) is not None:
+        raise ListEntryError(
+            _("Il codice «%(code)s» è già usato da un'altra voce dell'elenco.", code=code), field="code", status=409
+        )
+
+
+def check_code_format(code: str) -> None:
+    """Refuse a code that is not plain lowercase letters, digits and underscores."""
+    if not _LIST_CODE.fullmatch(code):
+        raise ListEntryError(
+            _("Il codice può contenere solo lettere minuscole senza accenti, cifre e trattini bassi (_)."),
+            field="code",
+        )
+
+
+def _flush_entry() -> None:
+    # Two admins saving the same new code at once: the database's unique constraint is the last word.
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The failed flush has already ended the transaction; the session is unusable (even to find the
+        # person's language for the message) until it is rolled back.
+        db.session.rollback()
+        raise ListEntryError(
+            _("Il codice è appena stato usato da un'altra voce: scegline un altro."), field="code", status=409
+        ) from None
 
 
 # --- audit log ---------------------------------------------------------------------------------

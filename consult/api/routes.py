@@ -84,3 +84,63 @@ def consultations():
 @public
 def consultation(consultation_id: int):
     return jsonify(_consultation_json(db.get_or_404(Consultation, consultation_id), detail=True))
+
+
+# --- results (consult.results) -------------------------------------------------------------------
+
+from flask import abort, request  # noqa: E402
+from flask_babel import gettext as _  # noqa: E402
+from flask_login import current_user  # noqa: E402
+
+from consult.results import services as results  # noqa: E402
+from consult.results import tables as result_tables  # noqa: E402
+
+
+def _bad_request(message: str):
+    return jsonify({"error": "Bad Request", "status": 400, "message": message}), 400
+
+
+def _unknown(name: str, value: str, allowed) -> str:
+    return _("%(name)s sconosciuto: «%(value)s». Valori ammessi: %(allowed)s.", name=name, value=value,
+             allowed=", ".join(allowed))  # fmt: skip
+
+
+@bp.get("/sessions/<int:session_id>/results")
+@public
+def session_results(session_id: int):
+    """A session's ranking; before publication only for planners, admins and the zone's facilitators (404)."""
+    session = db.session.get(ConsultationSession, session_id)
+    if session is None or not results.can_see_session_results(current_user, session):
+        abort(404)
+    method = request.args.get("method", "borda")
+    if method not in results.METHODS:
+        return _bad_request(_unknown("method", method, results.METHODS))
+    category = None
+    if code := request.args.get("category"):
+        category = results.categories().get(code)
+        if category is None:
+            return _bad_request(_unknown("category", code, results.categories()))
+    response = jsonify(result_tables.as_json(results.SessionView(session, method, category)))
+    if session.state != SessionState.PUBLISHED:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/consultations/<int:consultation_id>/results")
+@public
+def consultation_results(consultation_id: int):
+    """The metropolitan ranking and each zone's; the public's counts published sessions only."""
+    consultation = db.get_or_404(Consultation, consultation_id)
+    method = request.args.get("method", "borda")
+    if method not in results.METHODS:
+        return _bad_request(_unknown("method", method, results.METHODS))
+    weighting = request.args.get("weighting", "equal")
+    if weighting not in results.WEIGHTINGS:
+        return _bad_request(_unknown("weighting", weighting, results.WEIGHTINGS))
+    view = results.ConsultationView(
+        consultation, method, weighting, published_only=not results.sees_unpublished(current_user)
+    )
+    response = jsonify(result_tables.as_json(view))
+    if view.provisional:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -4,3 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("results", __name__)
 
+from consult.results import routes  # noqa: E402, F401

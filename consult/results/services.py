@@ -140,7 +140,11 @@ class MetroResult:
 
 def sessions_for_results(consultation: Consultation, *, published_only: bool) -> list[ConsultationSession]:
     """The sessions a result may draw on: published ones for the public, all but drafts for staff."""
-    wanted = (SessionState.PUBLISHED,) if published_only else (SessionState.OPEN, SessionState.CLOSED, SessionState.PUBLISHED)
+    wanted = (
+        (SessionState.PUBLISHED,)
+        if published_only
+        else (SessionState.OPEN, SessionState.CLOSED, SessionState.PUBLISHED)
+    )
     return [s for s in consultation.sessions if s.state in wanted]
 
 
@@ -159,7 +163,7 @@ def metro_result(
 
 def _metro(consultation, sessions, method, weighting) -> MetroResult:
     codes = scope_codes(consultation)
-    by_session = ballots_of(sessions)
+    by_session = _ballots_by_session(sessions)
     by_zone: dict[int, list[ConsultationSession]] = {}
     for session in sessions:
         by_zone.setdefault(session.zone_id, []).append(session)
@@ -187,11 +191,21 @@ def _metro(consultation, sessions, method, weighting) -> MetroResult:
     return MetroResult(method, weighting, result, tuple(zones), weights, total)
 
 
+def _ballots_by_session(sessions) -> dict[int, list[ranking.Ballot]]:
+    """The sessions' ballots for counting, read once per ballots_version for every method and weighting."""
+
+    def read():
+        by_session: dict[int, list[ranking.Ballot]] = {s.id: [] for s in sessions}
+        for record in ballot_records(sessions):
+            by_session[record.session_id].append(ranking.Ballot.of(*record.codes))
+        return by_session
+
+    return _cached(("ballots", _version(sessions)), read)
+
+
 def heatmap(metro: MetroResult) -> list[tuple[str, list[int]]]:
     """Strategy × zone ranks, strategies in the metropolitan order."""
-    return [
-        (row.code, [zone.result.row(row.code).rank for zone in metro.zones]) for row in metro.result.rows
-    ]
+    return [(row.code, [zone.result.row(row.code).rank for zone in metro.zones]) for row in metro.result.rows]
 
 
 def consensus_and_division(metro: MetroResult, top: int = 5) -> tuple[list[str], list[tuple[str, int, int]]]:
@@ -237,9 +251,7 @@ def index_entries(user) -> list[tuple[Consultation, list[ConsultationSession], b
         started = [s for s in consultation.sessions if s.state != SessionState.DRAFT]
         if not started:
             continue
-        visible = sorted(
-            (s for s in started if can_see_session_results(user, s)), key=lambda s: (s.zone.code, s.id)
-        )
+        visible = sorted((s for s in started if can_see_session_results(user, s)), key=lambda s: (s.zone.code, s.id))
         published = any(s.state == SessionState.PUBLISHED for s in started)
         entries.append((consultation, visible, published))
     return entries
@@ -394,7 +406,9 @@ def proposals(sessions: list[ConsultationSession]) -> list[tuple[Strategy, list[
     return _in_plan_order(groups, _strategies(groups))
 
 
-def conditions_matrix(sessions: list[ConsultationSession]) -> tuple[list[ConditionTag], list[tuple[Strategy, list[int]]]]:
+def conditions_matrix(
+    sessions: list[ConsultationSession],
+) -> tuple[list[ConditionTag], list[tuple[Strategy, list[int]]]]:
     """Enabling conditions named on the sheets: the conditions named at all (in their order), and per strategy
     how many sheets named each one."""
     rows = db.session.execute(
@@ -406,7 +420,9 @@ def conditions_matrix(sessions: list[ConsultationSession]) -> tuple[list[Conditi
     ).all()
     tag_ids = {tag_id for _strategy, tag_id, _n in rows}
     tags = (
-        list(db.session.scalars(select(ConditionTag).where(ConditionTag.id.in_(tag_ids)).order_by(ConditionTag.position)))
+        list(
+            db.session.scalars(select(ConditionTag).where(ConditionTag.id.in_(tag_ids)).order_by(ConditionTag.position))
+        )
         if tag_ids
         else []
     )
