@@ -488,32 +488,12 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-class SessionView:
-    """A session's results for one method (and optionally one category), loading each part on first use."""
+class _ContributionsView:
+    """What participants said besides their rankings, over ``self.sessions``; each part loaded on first use."""
 
-    def __init__(self, session: ConsultationSession, method: str, category: StakeholderCategory | None = None):
-        if method not in METHODS:
-            raise ValueError(f"unknown method {method!r}")
-        self.session = session
-        self.consultation = session.consultation
-        self.sessions = [session]
-        self.method = method
-        #: A session is counted as it is: one ballot, one vote; weightings are for the metropolitan count.
-        self.weighting = None
-        self.category = category
-        self.result = session_result(session, method, category.code if category else None)
-        self.generated_at = _now()
-        #: Results not yet published: provisional, and seen by staff only.
-        self.provisional = session.state != SessionState.PUBLISHED
-        self.strategies = {s.code: s for s in self.consultation.strategies}
-
-    def result_for(self, method: str) -> ranking.Result:
-        return session_result(self.session, method, self.category.code if self.category else None)
-
-    @cached_property
-    def ballots(self) -> int:
-        """All counted ballots of the session, whatever the category filter."""
-        return len(ballot_records(self.sessions))
+    sessions: list[ConsultationSession]
+    consultation: Consultation
+    method: str
 
     @cached_property
     def categories(self) -> list[CategoryResult]:
@@ -544,6 +524,34 @@ class SessionView:
         return comment_counts(self.sessions)
 
 
+class SessionView(_ContributionsView):
+    """A session's results for one method (and optionally one category), loading each part on first use."""
+
+    def __init__(self, session: ConsultationSession, method: str, category: StakeholderCategory | None = None):
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r}")
+        self.session = session
+        self.consultation = session.consultation
+        self.sessions = [session]
+        self.method = method
+        #: A session is counted as it is: one ballot, one vote; weightings are for the metropolitan count.
+        self.weighting = None
+        self.category = category
+        self.result = session_result(session, method, category.code if category else None)
+        self.generated_at = _now()
+        #: Results not yet published: provisional, and seen by staff only.
+        self.provisional = session.state != SessionState.PUBLISHED
+        self.strategies = {s.code: s for s in self.consultation.strategies}
+
+    def result_for(self, method: str) -> ranking.Result:
+        return session_result(self.session, method, self.category.code if self.category else None)
+
+    @cached_property
+    def ballots(self) -> int:
+        """All counted ballots of the session, whatever the category filter."""
+        return len(ballot_records(self.sessions))
+
+
 @dataclass(frozen=True)
 class ZoneParticipation:
     zone: Zone
@@ -555,7 +563,7 @@ class ZoneParticipation:
     share: float | None
 
 
-class ConsultationView:
+class ConsultationView(_ContributionsView):
     """The metropolitan results of a consultation for one method and weighting, parts loaded on first use."""
 
     def __init__(self, consultation: Consultation, method: str, weighting: str, *, published_only: bool):
@@ -612,31 +620,3 @@ class ConsultationView:
                 )
             )
         return rows
-
-    @cached_property
-    def categories(self) -> list[CategoryResult]:
-        return by_category(self.sessions, self.method, scope_codes(self.consultation))
-
-    @cached_property
-    def channels(self) -> list[tuple[Channel, int]]:
-        return by_channel(self.sessions)
-
-    @cached_property
-    def actions(self):
-        return priority_actions(self.sessions)
-
-    @cached_property
-    def proposals(self):
-        return proposals(self.sessions)
-
-    @cached_property
-    def conditions(self):
-        return conditions_matrix(self.sessions)
-
-    @cached_property
-    def actors(self):
-        return actor_networks(self.sessions)
-
-    @cached_property
-    def comments(self) -> dict[str, int]:
-        return comment_counts(self.sessions)
