@@ -96,30 +96,28 @@ def _user_page(user: User, form: AccountForm) -> str:
 @bp.post("/users/<int:user_id>/deactivate")
 @requires("admin.users")
 def deactivate_user(user_id: int):
-    user = db.get_or_404(User, user_id)
-    try:
-        services.deactivate(user)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        flash(_("Account disattivato: la persona è stata disconnessa e non può più accedere."), "success")
-    return redirect(url_for(".user", user_id=user_id), 303)
+    return _change_access(
+        user_id, services.deactivate, _("Account disattivato: la persona è stata disconnessa e non può più accedere.")
+    )
 
 
 @bp.post("/users/<int:user_id>/reactivate")
 @requires("admin.users")
 def reactivate_user(user_id: int):
+    return _change_access(user_id, services.reactivate, _("Account riattivato: la persona può di nuovo accedere."))
+
+
+def _change_access(user_id: int, change, done: str):
+    """Deactivate or reactivate an account: one commit, or the rule's message if it refuses."""
     user = db.get_or_404(User, user_id)
     try:
-        services.reactivate(user)
+        change(user)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
-        flash(_("Account riattivato: la persona può di nuovo accedere."), "success")
+        flash(done, "success")
     return redirect(url_for(".user", user_id=user_id), 303)
 
 

@@ -61,6 +61,12 @@ def failed_attempt(_response) -> bool:
     return g.get("failed_attempt", False)
 
 
+#: For pages that ask a signed-in person for their password again (change it, delete the account).
+password_check_limit = limiter.limit(
+    FAILURES_PER_ACCOUNT, key_func=signed_in_account, methods=["POST"], deduct_when=failed_attempt
+)
+
+
 def created(response) -> bool:
     return response.status_code == 302
 
@@ -253,12 +259,7 @@ def reset_password(token: str):
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @signed_in
-@limiter.limit(
-    FAILURES_PER_ACCOUNT,
-    key_func=signed_in_account,
-    methods=["POST"],
-    deduct_when=failed_attempt,
-)
+@password_check_limit
 def change_password():
     user = current_user._get_current_object()
     form = ChangePasswordForm()
@@ -323,12 +324,7 @@ def export_data():
 
 @bp.route("/account/delete", methods=["GET", "POST"])
 @signed_in
-@limiter.limit(
-    FAILURES_PER_ACCOUNT,
-    key_func=signed_in_account,
-    methods=["POST"],
-    deduct_when=failed_attempt,
-)
+@password_check_limit
 def delete_account():
     user = current_user._get_current_object()
     form = DeleteAccountForm()
