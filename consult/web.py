@@ -1,6 +1,8 @@
 """Request-wide behaviour: error pages, template globals, security headers."""
 
 from flask import Flask, render_template, request
+
+from consult.extensions import db
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -51,8 +53,21 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["can"] = can
     app.jinja_env.filters["user_text"] = text.render
 
+    @app.after_request
+    def commit_request(response):
+        """The one commit of a request: whatever the view wrote, once it has returned without an error.
+
+        Views and services only add and flush. A view that catches a DomainError rolls back itself; any
+        other error reaches the handlers below, which roll back before rendering the error page.
+        Committing here, before the response leaves, means a write that fails is never acknowledged."""
+        db.session.commit()
+        return response
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        # Nothing of a refused or failed request is kept, and the error page renders from a clean session
+        # (a failed flush leaves the session unusable until it is rolled back).
+        db.session.rollback()
         if request.path.startswith("/api/"):
             return {"error": error.name, "status": error.code}, error.code
         title, message = ERROR_MESSAGES.get(error.code, (error.name, error.description))
