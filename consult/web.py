@@ -1,13 +1,12 @@
 """Request-wide behaviour: error pages, template globals, security headers."""
 
 from flask import Flask, render_template, request
-
-from consult.extensions import db
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from consult import text
+from consult.extensions import db
 from consult.i18n import safe_next
 from consult.permissions import can, check_declared
 
