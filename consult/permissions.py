@@ -24,11 +24,16 @@ GRANTS: dict[str, frozenset[Role]] = {
     "admin.lists": frozenset({Role.ADMIN}),
     "results.all_zones": frozenset({Role.PLANNER, Role.ADMIN}),
     "monitoring.link": frozenset({Role.PLANNER, Role.ADMIN}),
+    # The facilitator console: its home for all staff; consultations for planners and admins; each session's
+    # workshop pages (zone-scoped) for planners and admins everywhere and facilitators in their zones.
+    "console.home": frozenset({Role.FACILITATOR, Role.PLANNER, Role.ADMIN}),
+    "consultations.manage": frozenset({Role.PLANNER, Role.ADMIN}),
+    "zone.console": frozenset({Role.PLANNER, Role.ADMIN}),
     # Zone-scoped: planners and admins everywhere, facilitators in the zones assigned to them.
     "zone.facilitate": frozenset({Role.ADMIN}),
     "zone.results": frozenset({Role.PLANNER, Role.ADMIN}),
 }
-ZONE_SCOPED = {"zone.facilitate", "zone.results"}
+ZONE_SCOPED = {"zone.facilitate", "zone.results", "zone.console"}
 
 
 def can(user, permission: str, zone=None) -> bool:

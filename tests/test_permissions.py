@@ -33,6 +33,16 @@ ZONE_1_FACILITATORS = {**everyone(404), "facilitator": 200, "admin": 200}
 #: A page for the session's participants: who may see the draft but has not joined is sent to the session page.
 NOT_JOINED = {**ZONE_1_FACILITATORS, "facilitator": 302, "admin": 302}
 NOT_JOINED_POST = {**ZONE_1_FACILITATORS, "facilitator": 303, "admin": 303}
+#: The facilitator console: staff only; a session's pages for who runs zone 1, planners and admins.
+CONSOLE = {**everyone(200), "anonymous": 302, "stakeholder": 403}
+PLANNERS = {**everyone(403), "anonymous": 302, "planner": 200, "admin": 200}
+ZONE_1_CONSOLE = {**CONSOLE, "other_facilitator": 403}
+
+
+def zone_1_console(status: int) -> dict[str, int]:
+    """ZONE_1_CONSOLE where the request is let in but answers ``status`` (a POST with nothing to act on)."""
+    return {**ZONE_1_CONSOLE, "facilitator": status, "planner": status, "admin": status}
+
 
 # GET for routes that answer GET; POST-only routes get a valid CSRF token and nothing else.
 EXPECTATIONS: dict[str, dict[str, int]] = {
@@ -94,6 +104,20 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "admin.lists": ADMIN_ONLY,
     "admin.list_entry": ADMIN_ONLY,
     "admin.new_list_entry": ADMIN_ONLY,
+    # the facilitator console (the sample session is a draft of zone 1)
+    "facilitate.index": CONSOLE,
+    "facilitate.new_consultation": PLANNERS,
+    "facilitate.edit_consultation": PLANNERS,
+    "facilitate.new_session": CONSOLE,  # each person picks among their own zones
+    "facilitate.session": ZONE_1_CONSOLE,
+    "facilitate.edit_session": ZONE_1_CONSOLE,
+    "facilitate.counters": ZONE_1_CONSOLE,
+    "facilitate.change_state": zone_1_console(400),  # no target state sent
+    "facilitate.publish": ZONE_1_CONSOLE,  # the confirm step
+    "facilitate.codes": ZONE_1_CONSOLE,
+    "facilitate.revoke_code": zone_1_console(404),  # no such code in the session
+    "facilitate.print_codes": ZONE_1_CONSOLE,
+    "facilitate.print_codes_pdf": ZONE_1_CONSOLE,
 }
 
 #: A value for each URL argument, by name; SAMPLE_BY_ENDPOINT wins for the endpoints it names.
@@ -110,6 +134,7 @@ SAMPLE_VALUES = {
     "kind": "categories",
     "entry_id": None,  # the seeded "comune" category
     "fmt": "csv",
+    "code_id": 1,
 }
 SAMPLE_BY_ENDPOINT = {
     "i18n.set_language": {"code": "en"},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -55,6 +55,9 @@ class Consultation(db.Model):
     scope_axes: Mapped[list[str]] = mapped_column(db.JSON, default=list)
     #: How many strategies a participant places (top N); None means rank them all.
     ranking_depth: Mapped[int | None]
+    #: When the consultation runs (days, inclusive); shown to participants, optional.
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 

@@ -15,8 +15,12 @@ class CodeForm(FlaskForm):
     )
     category = SelectField(
         _l("Categoria"),
-        validators=[DataRequired(message=_l("Scegli la categoria che rappresenti."))],
-        description=_l("Serve a leggere i risultati per categoria di portatori di interesse."),
+        # Required for a fresh code only (redeem_code says so): someone coming back with their code has chosen.
+        validators=[Optional()],
+        description=_l(
+            "Da scegliere la prima volta che usi il codice: serve a leggere i risultati per categoria di "
+            "portatori di interesse."
+        ),
     )
     organisation = StringField(_l("Ente od organizzazione (facoltativo)"), validators=[Optional(), Length(max=200)])
     name = StringField(

@@ -111,6 +111,9 @@ def _failed_join(response) -> bool:
 def code():
     """Join a session in the room with a printed single-use code."""
     form = CodeForm()
+    if request.method == "GET" and (printed := request.args.get("code", "")):
+        # The QR code on a printed slip opens this page with its code filled in.
+        form.code.data = services.normalise_code(printed)[:20]
     locale = str(get_locale())
     categories = _categories()
     form.category.choices = [("", _("Scegli…"))] + [(c.code, c.name(locale)) for c in categories]
@@ -123,10 +126,14 @@ def code():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            form.code.errors.append(error.message)
+            field = form.category if isinstance(error, services.CategoryRequired) else form.code
+            field.errors.append(error.message)
             return render_template("participation/code.html", form=form), error.status
         remember_code_participant(participant)
-        flash(_("Benvenuta/o! Ora puoi mettere in ordine le strategie."), "success")
+        if participant.ballot is not None:
+            flash(_("Bentornata/o! Ecco la tua classifica: puoi cambiarla finché la sessione è aperta."), "success")
+        else:
+            flash(_("Benvenuta/o! Ora puoi mettere in ordine le strategie."), "success")
         session = participant.session
         return redirect(url_for(".rank", zone_code=session.zone.code, session_id=session.id), 303)
     status = 400 if form.is_submitted() else 200

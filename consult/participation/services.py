@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -42,9 +42,81 @@ def create_consultation(
     strategies: list[str] = (),
     depth: int | None = 5,
     description: str = "",
+    starts_on: date | None = None,
+    ends_on: date | None = None,
     created_by: User | None = None,
 ) -> Consultation:
     """A consultation on the whole plan, some axes, or a list of strategies."""
+    scope, scope_axes, chosen = _resolve_scope(plan, axes, strategies)
+    _check_consultation(title, depth, starts_on, ends_on)
+    consultation = Consultation(
+        plan=plan,
+        title=title.strip(),
+        description=description.strip(),
+        scope=scope,
+        scope_axes=scope_axes,
+        ranking_depth=depth,
+        strategies=chosen,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=created_by,
+    )
+    db.session.add(consultation)
+    db.session.flush()
+    audit.record("consultation.created", consultation, scope=scope.value, depth=depth)
+    return consultation
+
+
+def update_consultation(
+    consultation: Consultation,
+    title: str,
+    *,
+    axes: list[str] = (),
+    strategies: list[str] = (),
+    depth: int | None = 5,
+    description: str = "",
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+) -> list[str]:
+    """Change a consultation with the rules of its creation; returns the fields that changed.
+
+    What is ranked (scope and depth) is fixed once a session has opened: ballots already cast were
+    made against it."""
+    scope, scope_axes, chosen = _resolve_scope(consultation.plan, axes, strategies)
+    _check_consultation(title, depth, starts_on, ends_on)
+    values = {
+        "title": title.strip(),
+        "description": description.strip(),
+        "scope": scope,
+        "scope_axes": scope_axes,
+        "ranking_depth": depth,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+    }
+    changed = [name for name, value in values.items() if getattr(consultation, name) != value]
+    if [s.id for s in consultation.strategies_in_order] != [s.id for s in chosen]:
+        changed.append("strategies")
+    ranking_changed = {"scope", "scope_axes", "ranking_depth", "strategies"} & set(changed)
+    if ranking_changed and any(s.state != SessionState.DRAFT for s in consultation.sessions):
+        raise DomainError(
+            _(
+                "Le strategie in consultazione e i posti da assegnare non si possono più cambiare: "
+                "una sessione è già stata aperta."
+            ),
+            status=409,
+        )
+    if not changed:
+        return []
+    for name, value in values.items():
+        setattr(consultation, name, value)
+    consultation.strategies = chosen
+    db.session.flush()
+    audit.record("consultation.updated", consultation, fields=changed)
+    return changed
+
+
+def _resolve_scope(plan: Plan, axes, strategies) -> tuple[Scope, list[str], list[Strategy]]:
+    """The scope, its axis codes and the strategies it covers, in code order."""
     if axes and strategies:
         raise DomainError(_("Indica gli Assi oppure le strategie, non entrambi."))
     all_strategies = {strategy.code: strategy for strategy in plan.strategies}
@@ -61,24 +133,17 @@ def create_consultation(
         scope = Scope.STRATEGIES
     else:
         chosen, scope = list(all_strategies.values()), Scope.ALL
+    scope_axes = sorted(axes, key=code_key) if axes else []
+    return scope, scope_axes, sorted(chosen, key=lambda s: code_key(s.code))
+
+
+def _check_consultation(title: str, depth: int | None, starts_on: date | None, ends_on: date | None) -> None:
     if depth is not None and depth < 1:
         raise DomainError(_("La profondità della classifica deve essere almeno 1."))
     if not title.strip():
         raise DomainError(_("Il titolo è obbligatorio."))
-    consultation = Consultation(
-        plan=plan,
-        title=title.strip(),
-        description=description.strip(),
-        scope=scope,
-        scope_axes=sorted(axes, key=code_key) if axes else [],
-        ranking_depth=depth,
-        strategies=sorted(chosen, key=lambda s: code_key(s.code)),
-        created_by=created_by,
-    )
-    db.session.add(consultation)
-    db.session.flush()
-    audit.record("consultation.created", consultation, scope=scope.value, depth=depth)
-    return consultation
+    if starts_on and ends_on and ends_on < starts_on:
+        raise DomainError(_("La data di fine non può precedere quella di inizio."))
 
 
 def create_session(
@@ -106,6 +171,36 @@ def create_session(
     db.session.flush()
     audit.record("session.created", session, zone=zone.code, consultation=consultation.id)
     return session
+
+
+#: Session fields staff may change; the zone only while nobody has joined.
+SESSION_FIELDS = ("title", "description", "mode", "starts_at", "place")
+
+
+def update_session(session: ConsultationSession, *, zone: Zone, **values) -> list[str]:
+    """Change a session's details with the rules of its creation; returns the fields that changed."""
+    if session.state == SessionState.PUBLISHED:
+        raise DomainError(_("I risultati di questa sessione sono pubblicati: non si può più modificare."), status=409)
+    values["title"] = (values.get("title") or "").strip() or session.title
+    values["description"] = (values.get("description") or "").strip()
+    values["place"] = (values.get("place") or "").strip()
+    changed = [name for name in SESSION_FIELDS if name in values and getattr(session, name) != values[name]]
+    if zone.id != session.zone_id:
+        has_participants = db.session.scalar(
+            select(func.count()).select_from(Participant).where(Participant.session_id == session.id)
+        )
+        if session.state != SessionState.DRAFT or has_participants:
+            raise DomainError(_("La zona si può cambiare solo prima che la sessione sia aperta."), status=409)
+        changed.append("zone")
+        session.zone = zone
+    if not changed:
+        return []
+    for name in changed:
+        if name != "zone":
+            setattr(session, name, values[name])
+    db.session.flush()
+    audit.record("session.updated", session, fields=changed)
+    return changed
 
 
 def set_state(session: ConsultationSession, state: SessionState, actor: User | None = None) -> None:
@@ -147,17 +242,33 @@ def generate_codes(session: ConsultationSession, count: int, created_by: User | 
     return codes
 
 
+class CategoryRequired(DomainError):
+    """A fresh code needs the category the person speaks for; a code used before does not."""
+
+
+def find_code(text: str) -> ParticipantCode | None:
+    return db.session.scalar(select(ParticipantCode).where(ParticipantCode.code == normalise_code(text)))
+
+
 def redeem_code(
     text: str, *, category: StakeholderCategory | None, organisation: str = "", name: str = ""
 ) -> Participant:
-    """Join the code's session in the room: the code becomes this participant's, once."""
-    code = db.session.scalar(select(ParticipantCode).where(ParticipantCode.code == normalise_code(text)))
-    if code is None or code.revoked_at is not None:
+    """Join the code's session in the room. The code is the participant's key: the first use makes it
+    theirs, and using it again (another browser, a lost cookie) brings the same participant back while
+    the session is open."""
+    code = find_code(text)
+    if code is None:
         raise DomainError(_("Codice non valido: controlla di averlo scritto come sul foglio."), status=404)
-    if code.used_at is not None:
-        raise DomainError(_("Questo codice è già stato usato."), status=409)
+    if code.revoked_at is not None:
+        raise DomainError(_("Questo codice è stato annullato: chiedine un altro ai facilitatori."), status=410)
     if code.session.state != SessionState.OPEN:
         raise DomainError(_("Questo codice è scaduto: la sessione non è aperta."), status=410)
+    if code.used_at is not None:
+        participant = db.session.scalar(select(Participant).where(Participant.code_id == code.id))
+        if participant is not None:
+            return participant
+    if category is None:
+        raise CategoryRequired(_("Scegli la categoria che rappresenti."))
     code.used_at = utcnow()
     participant = Participant(
         session=code.session,
@@ -169,6 +280,17 @@ def redeem_code(
     db.session.add(participant)
     db.session.flush()
     return participant
+
+
+def revoke_code(code: ParticipantCode, actor: User | None = None) -> None:
+    """Withdraw a code nobody has used (lost, handed out twice...): it can no longer open the session."""
+    if code.used_at is not None:
+        raise DomainError(_("Il codice %(code)s è già stato usato: non si può annullare.", code=code.code), status=409)
+    if code.revoked_at is not None:
+        raise DomainError(_("Il codice %(code)s è già annullato.", code=code.code), status=409)
+    code.revoked_at = utcnow()
+    db.session.flush()
+    audit.record("code.revoked", code.session, actor=actor, code=code.code)
 
 
 # --- participants ----------------------------------------------------------------------------
