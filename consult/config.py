@@ -65,6 +65,8 @@ class Config:
     #: Links in emails expire after these many seconds.
     CONFIRM_EMAIL_MAX_AGE = 7 * 24 * 3600
     RESET_PASSWORD_MAX_AGE = 3600
+    #: An invitation to a staff account: long enough to reach someone back from a week away.
+    INVITATION_MAX_AGE = 7 * 24 * 3600
     #: Bumped when the privacy notice changes; accounts record the version they accepted.
     PRIVACY_VERSION = "2026-11"
 

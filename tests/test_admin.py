@@ -355,7 +355,7 @@ def test_audit_log_describes_events(app, admin, personas):
     [row] = table_rows(html)
     assert "Zone facilitate cambiate" in row
     assert f'href="/admin/users/{stakeholder}"' in row and f"utente #{stakeholder}" in row
-    assert "added: 3; removed: —" in row
+    assert "aggiunte: 3; tolte: —" in row
     assert "Admin" in row and "admin@example.org" in row
     # The action filter offers what the log holds, by name.
     assert '<option value="user.zones_changed" selected>Zone facilitate cambiate</option>' in html
@@ -403,7 +403,8 @@ def test_csv_export_neutralises_formulas_and_is_logged(app, admin):
     # Filters apply to the download too, and are recorded with it.
     text = admin.get("/admin/audit.csv?action=auth.login").get_data(as_text=True)
     table = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert {row[3] for row in table[1:]} == {"auth.login"}
+    assert {row[3] for row in table[1:]} == {"Accesso"}
+    assert {row[7] for row in table[1:]} == {"auth.login"}
     assert events(app, "audit.exported")[-1]["filters"] == {"action": "auth.login"}
 
 

@@ -104,6 +104,9 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "admin.lists": ADMIN_ONLY,
     "admin.list_entry": ADMIN_ONLY,
     "admin.new_list_entry": ADMIN_ONLY,
+    "admin.invite": ADMIN_ONLY,
+    "admin.reinvite": {**ADMIN_ONLY, "admin": 303},  # (refused, the stakeholder has a password: a flash says why)
+    "auth.accept_invitation": everyone(400),  # a bad link, explained
     # the facilitator console (the sample session is a draft of zone 1)
     "facilitate.index": CONSOLE,
     "facilitate.new_consultation": PLANNERS,

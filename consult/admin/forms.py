@@ -23,8 +23,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from consult.admin.services import USER_STATES, EntryValues, check_code_format
-from consult.auth.forms import REQUIRED, clean_text, strip
+from consult.admin.services import STAFF_ROLES, USER_STATES, EntryValues, check_code_format
+from consult.auth.forms import REQUIRED, clean_text, display_name_field, email_field, language_field, strip
 from consult.errors import DomainError
 from consult.models import Role
 
@@ -68,6 +68,23 @@ class AccountForm(FlaskForm):
     # Checkboxes, one per zone; the template lays them out.
     zones = SelectMultipleField(_l("Zone facilitate"), coerce=int)
     submit = SubmitField(_l("Salva le modifiche"))
+
+
+class InviteForm(FlaskForm):
+    """An invitation to a staff account: who, with which role and, for a facilitator, which zones."""
+
+    email = email_field()
+    display_name = display_name_field()
+    role = SelectField(
+        _l("Ruolo"),
+        choices=[SelectChoice(role.value, role.label) for role in STAFF_ROLES],
+        default=Role.FACILITATOR.value,
+        validators=[InputRequired()],
+        invalid_choice_message=_l("Scelta non valida: ricarica la pagina e riprova."),
+    )
+    zones = SelectMultipleField(_l("Zone facilitate"), coerce=int)
+    language = language_field()
+    submit = SubmitField(_l("Invia l'invito"))
 
 
 def _stop_if_not_a_number(form, field) -> None:

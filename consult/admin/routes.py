@@ -1,13 +1,15 @@
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from wtforms import SelectChoice
 
 from consult import audit as audit_log
 from consult.admin import bp, services
-from consult.admin.forms import AccountForm, AuditFilterForm, ListEntryForm, UserFilterForm
+from consult.admin.forms import AccountForm, AuditFilterForm, InviteForm, ListEntryForm, UserFilterForm
+from consult.auth import services as auth_services
 from consult.errors import DomainError
 from consult.exports import write_csv
 from consult.extensions import db
@@ -90,7 +92,58 @@ def user(user_id: int):
 
 
 def _user_page(user: User, form: AccountForm) -> str:
-    return render_template("admin/user.html", user=user, form=form)
+    return render_template(
+        "admin/user.html", user=user, form=form, invitation_pending=services.invitation_pending(user)
+    )
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@requires("admin.users")
+def invite():
+    """Invite a member of staff: an email with a link to choose a password, role and zones already set."""
+    zones = all_zones()
+    form = InviteForm()
+    form.zones.choices = [SelectChoice(zone.code, _zone_name(zone)) for zone in zones]
+    if form.validate_on_submit():
+        chosen = [zone for zone in zones if zone.code in form.zones.data]
+        try:
+            user = services.invite_staff(
+                form.email.data, form.display_name.data, Role(form.role.data), chosen, form.language.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return _invite_page(form), error.status
+        _send_invitation(user)
+        return redirect(url_for(".user", user_id=user.id), 303)
+    return _invite_page(form), 400 if form.is_submitted() else 200
+
+
+def _invite_page(form: InviteForm) -> str:
+    return render_template("admin/invite.html", form=form, days=current_app.config["INVITATION_MAX_AGE"] // (24 * 3600))
+
+
+@bp.post("/users/<int:user_id>/invite")
+@requires("admin.users")
+def reinvite(user_id: int):
+    user = db.get_or_404(User, user_id)
+    try:
+        services.renew_invitation(user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".user", user_id=user.id), 303)
+    _send_invitation(user)
+    return redirect(url_for(".user", user_id=user.id), 303)
+
+
+def _send_invitation(user: User) -> None:
+    # The request's commit keeps the account even when the mail server is down: the invitation can be sent again.
+    if auth_services.send_invitation(user, current_user._get_current_object()):
+        days = current_app.config["INVITATION_MAX_AGE"] // (24 * 3600)
+        flash(_("Invito inviato a %(email)s: il link vale %(days)s giorni.", email=user.email, days=days), "success")
+    else:
+        flash(_("L'account è pronto, ma l'email non è partita: riprova con «Invia di nuovo l'invito»."), "error")
 
 
 @bp.post("/users/<int:user_id>/deactivate")

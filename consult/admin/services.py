@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult import audit
-from consult.auth.services import count_admins
+from consult.auth.services import count_admins, find_by_email, normalise_email
 from consult.errors import DomainError
 from consult.extensions import db
 from consult.models import (
@@ -60,16 +60,107 @@ ACTION_LABELS = {
     "user.zones_changed": _l("Zone facilitate cambiate"),
     "user.deactivated": _l("Account disattivato"),
     "user.reactivated": _l("Account riattivato"),
+    "user.invited": _l("Invito a un account dello staff"),
+    "user.invitation_accepted": _l("Invito accettato"),
     "consultation.created": _l("Consultazione creata"),
+    "consultation.updated": _l("Consultazione modificata"),
     "session.created": _l("Sessione creata"),
+    "session.updated": _l("Sessione modificata"),
     "session.state_changed": _l("Stato della sessione cambiato"),
     "codes.generated": _l("Codici di partecipazione generati"),
+    "codes.printed": _l("Codici di partecipazione stampati"),
+    "code.revoked": _l("Codice di partecipazione annullato"),
     "ballot.paper_entered": _l("Scheda cartacea inserita"),
     "ballots.imported": _l("Schede importate"),
     "comment.reported": _l("Commento segnalato"),
+    "results.downloaded": _l("Risultati scaricati"),
     "list.entry_created": _l("Voce di un elenco aggiunta"),
     "list.entry_changed": _l("Voce di un elenco modificata"),
     "audit.exported": _l("Registro scaricato"),
+}
+
+#: What each detail of an event is, for people (``provisional`` reads «provvisori»).
+DETAIL_LABELS = {
+    "role": _l("ruolo"),
+    "zones": _l("zone facilitate"),
+    "from": _l("da"),
+    "to": _l("a"),
+    "added": _l("aggiunte"),
+    "removed": _l("tolte"),
+    "fields": _l("campi"),
+    "changed": _l("campi cambiati"),
+    "before": _l("prima"),
+    "after": _l("dopo"),
+    "scope": _l("strategie in consultazione"),
+    "depth": _l("posti da assegnare"),
+    "zone": _l("zona"),
+    "consultation": _l("consultazione"),
+    "session": _l("sessione"),
+    "previous": _l("stato precedente"),
+    "state": _l("nuovo stato"),
+    "count": _l("quanti"),
+    "format": _l("formato"),
+    "code": _l("codice"),
+    "label": _l("etichetta della scheda"),
+    "source": _l("origine"),
+    "created": _l("nuove"),
+    "replaced": _l("sostituite"),
+    "name_it": _l("nome in italiano"),
+    "name_en": _l("nome in inglese"),
+    "position": _l("posizione"),
+    "active": _l("attiva"),
+    "rows": _l("righe"),
+    "filters": _l("filtri"),
+    "action": _l("azione"),
+    "actor": _l("chi"),
+    "date_from": _l("dal giorno"),
+    "date_to": _l("al giorno"),
+    "method": _l("metodo"),
+    "weighting": _l("ponderazione"),
+    "provisional": _l("provvisori"),
+    "table": _l("tabella"),
+    "category": _l("categoria"),
+    "email": _l("email"),
+}
+
+#: Names of the fields events list (``fields``, ``changed``, ``before``, ``after``).
+FIELD_LABELS = {
+    "title": _l("titolo"),
+    "description": _l("descrizione"),
+    "scope": _l("strategie in consultazione"),
+    "scope_axes": _l("Assi"),
+    "ranking_depth": _l("posti da assegnare"),
+    "strategies": _l("strategie"),
+    "starts_on": _l("dal giorno"),
+    "ends_on": _l("al giorno"),
+    "mode": _l("modalità"),
+    "starts_at": _l("data e ora"),
+    "place": _l("luogo"),
+    "zone": _l("zona"),
+    "display_name": _l("nome"),
+    "organisation": _l("organizzazione"),
+    "category": _l("categoria"),
+    "language": _l("lingua"),
+    "code": _l("codice"),
+    "name_it": _l("nome in italiano"),
+    "name_en": _l("nome in inglese"),
+    "position": _l("posizione"),
+    "active": _l("attiva"),
+}
+
+#: Tables of a results download, by the name ``?table=`` takes.
+TABLE_LABELS = {
+    "ranking": _l("classifica"),
+    "zones": _l("per zona"),
+    "heatmap": _l("mappa delle zone"),
+    "categories": _l("per categoria"),
+    "channels": _l("per canale"),
+    "actions": _l("azioni prioritarie"),
+    "projects": _l("progetti proposti"),
+    "conditions": _l("condizioni abilitanti"),
+    "actors": _l("soggetti"),
+    "comments": _l("commenti"),
+    "participation": _l("partecipazione"),
 }
 
 #: What an event happened to, by table name; ``utente #12``.
@@ -167,6 +258,49 @@ def update_account(user: User, role: Role, zones: list[Zone]) -> AccountChange:
         zones_removed=tuple(sorted(before - after)),
         zones_dropped=zones_dropped,
     )
+
+
+#: Roles an invitation can give: staff, not participants (who register themselves).
+STAFF_ROLES = (Role.FACILITATOR, Role.PLANNER, Role.ADMIN)
+
+
+def invite_staff(email: str, display_name: str, role: Role, zones: list[Zone], language: str | None) -> User:
+    """A staff account without a password yet: the invitee sets one from the emailed link."""
+    email = normalise_email(email)
+    if find_by_email(email) is not None:
+        raise DomainError(
+            _("Esiste già un account con questo indirizzo: cambia il suo ruolo dalla sua pagina."), status=409
+        )
+    if role not in STAFF_ROLES:
+        raise DomainError(_("Si invitano solo facilitatori, pianificatori e amministratori."))
+    if role == Role.FACILITATOR and not zones:
+        raise DomainError(_("Scegli almeno una zona per un facilitatore."))
+    user = User(
+        email=email,
+        password_hash=None,
+        display_name=display_name.strip(),
+        role=role,
+        language=language,
+    )
+    user.facilitated_zones = sorted(zones, key=lambda zone: zone.code) if role == Role.FACILITATOR else []
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.invited", user, role=role.value, zones=[zone.code for zone in user.facilitated_zones])
+    return user
+
+
+def invitation_pending(user: User) -> bool:
+    """Invited, and the password not chosen yet."""
+    return user.password_hash is None and user.deleted_at is None
+
+
+def renew_invitation(user: User) -> None:
+    """A new invitation link; the earlier ones stop working."""
+    if not invitation_pending(user):
+        raise DomainError(_("Questa persona ha già scelto la sua password: non serve un nuovo invito."), status=409)
+    user.rotate_session_token()
+    audit.record("user.invited", user, role=user.role.value, zones=[zone.code for zone in user.facilitated_zones])
+    db.session.flush()
 
 
 def deactivate(user: User) -> None:
@@ -479,15 +613,54 @@ def target_label(event: AuditEvent) -> str:
 
 
 def details_text(details: dict | None) -> str:
-    """The details as ``key: value; key: value``; lists as ``a, b``, mappings as ``k=v, k=v``."""
-    parts = []
-    for key, value in (details or {}).items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{name}={item}" for name, item in value.items()) or "—"
-        elif isinstance(value, list | tuple):
-            value = ", ".join(map(str, value)) or "—"
-        parts.append(f"{key}: {value}")
-    return "; ".join(parts)
+    """The details in words, translated: ``nuovo stato: Aperta; quanti: 20``; never a raw key."""
+    return "; ".join(f"{_detail_label(key)}: {_detail_value(key, value)}" for key, value in (details or {}).items())
+
+
+def _detail_label(key: str) -> str:
+    return str(DETAIL_LABELS.get(key, FIELD_LABELS.get(key, key.replace("_", " "))))
+
+
+def _detail_value(key: str, value) -> str:
+    """One detail's value as a person reads it: states, roles, methods... by their translated names."""
+    from consult.models import Role, Scope, SessionState
+    from consult.results.texts import METHOD_LABELS, WEIGHTING_LABELS
+
+    if value is None or value == [] or value == {}:
+        return _("tutte") if key == "depth" else "—"
+    if isinstance(value, bool):
+        return _("sì") if value else _("no")
+    if isinstance(value, dict):
+        return ", ".join(f"{_detail_label(name)}={_detail_value(name, item)}" for name, item in value.items())
+    if key in ("fields", "changed") and isinstance(value, list | tuple):
+        return ", ".join(str(FIELD_LABELS.get(name, name)) for name in value)
+    if isinstance(value, list | tuple):
+        return ", ".join(_detail_value(key, item) for item in value)
+    named = {
+        "role": {role.value: role.label for role in Role},
+        "from": {role.value: role.label for role in Role},
+        "to": {role.value: role.label for role in Role},
+        "previous": {state.value: state.label for state in SessionState},
+        "state": {state.value: state.label for state in SessionState},
+        "scope": {
+            Scope.ALL.value: _l("tutto il Piano"),
+            Scope.AXES.value: _l("alcuni Assi"),
+            Scope.STRATEGIES.value: _l("un elenco di strategie"),
+        },
+        "method": METHOD_LABELS,
+        "weighting": WEIGHTING_LABELS,
+        "action": ACTION_LABELS,
+    }.get(key)
+    if named is not None and value in named:
+        return str(named[value])
+    if key == "table":
+        method = str(value).removeprefix("ranking_")
+        if method != value and method in METHOD_LABELS:
+            return f"{TABLE_LABELS['ranking']} ({METHOD_LABELS[method]})"
+        return str(TABLE_LABELS.get(value, value))
+    if key == "format":
+        return str(value).upper()
+    return str(value)
 
 
 def audit_table(events: list[AuditEvent]) -> tuple[list[str], list[list]]:
@@ -497,21 +670,24 @@ def audit_table(events: list[AuditEvent]) -> tuple[list[str], list[list]]:
         _("Chi"),
         _("Email"),
         _("Azione"),
-        _("Descrizione"),
         _("Oggetto"),
         _("Dettagli"),
         _("Indirizzo"),
+        # For whoever filters or processes the file: the action's and the details' stable codes.
+        _("Codice dell'azione"),
+        _("Dettagli (JSON)"),
     ]
     rows = [
         [
             to_user_timezone(event.at).isoformat(timespec="seconds"),
             actor_label(event),
             actor_email(event),
-            event.action,
             action_label(event.action),
             target_label(event),
-            json.dumps(event.details, ensure_ascii=False, sort_keys=True) if event.details else "",
+            details_text(event.details),
             event.ip_address or "",
+            event.action,
+            json.dumps(event.details, ensure_ascii=False, sort_keys=True) if event.details else "",
         ]
         for event in events
     ]

@@ -225,6 +225,14 @@ class ResetPasswordForm(FlaskForm):
     password, confirm = new_password_fields(_l("Nuova password"))
 
 
+class AcceptInvitationForm(FlaskForm):
+    password, confirm = new_password_fields()
+    privacy = BooleanField(
+        _l("Ho letto l'informativa sul trattamento dei dati personali"),
+        validators=[DataRequired(message=_l("Per entrare devi dichiarare di aver letto l'informativa."))],
+    )
+
+
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         _l("Password attuale"),

@@ -14,6 +14,7 @@ from flask_login import current_user, login_user, logout_user
 from consult import account_data, audit
 from consult.auth import bp, services
 from consult.auth.forms import (
+    AcceptInvitationForm,
     ChangePasswordForm,
     DeleteAccountForm,
     ForgotPasswordForm,
@@ -25,7 +26,7 @@ from consult.auth.forms import (
 from consult.errors import DomainError
 from consult.extensions import db, limiter
 from consult.i18n import safe_next
-from consult.permissions import public, signed_in
+from consult.permissions import can, public, signed_in
 
 # Limits are strict per account, where guessing happens, and loose per address: a workshop room of
 # 250 people reaches us through one address. Only failed attempts count towards the login limits.
@@ -255,6 +256,31 @@ def reset_password(token: str):
             flash(_("La tua password è cambiata e hai effettuato l'accesso."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/reset_password.html", form=form, token=token), form_status()
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(PER_ADDRESS, key_func=get_remote_address, methods=["POST"])
+def accept_invitation(token: str):
+    """An invited member of staff chooses a password and is signed in."""
+    try:
+        user = services.user_for_invitation(token)
+    except DomainError as error:
+        return render_template(
+            "auth/link_problem.html", title=_("Invito non valido"), message=error.message, forgot=True
+        ), error.status
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            services.accept_invitation(user, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.password.errors.append(error.message)
+        else:
+            sign_in(user)
+            flash(_("Benvenuta/o! La tua password è salvata e hai effettuato l'accesso."), "success")
+            return redirect(url_for("facilitate.index") if can(user, "console.home") else url_for("auth.account"), 303)
+    return render_template("auth/accept_invitation.html", form=form, token=token, user=user), form_status()
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

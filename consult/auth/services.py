@@ -154,6 +154,30 @@ def user_for_reset(token: str) -> User:
     return user
 
 
+def invitation_token(user: User) -> str:
+    # Like a reset link: bound to the session token, which changes when the password is set (single use).
+    return _serializer("invitation").dumps({"user": user.id, "check": user.session_token})
+
+
+def user_for_invitation(token: str) -> User:
+    """The invited account a link names; DomainError when the link is expired, used or not valid."""
+    data = _load(token, "invitation", current_app.config["INVITATION_MAX_AGE"])
+    user = db.session.get(User, data.get("user"))
+    if user is None or not user.is_active or user.session_token != data.get("check"):
+        raise DomainError(_("Questo invito è già stato usato o non è più valido: chiedine uno nuovo."))
+    return user
+
+
+def accept_invitation(user: User, password: str) -> None:
+    """The invitee chooses a password: the address is confirmed (the link came to it), the notice accepted."""
+    set_password(user, password)
+    now = datetime.now(UTC)
+    user.email_confirmed_at = user.email_confirmed_at or now
+    user.privacy_accepted_at = now
+    user.privacy_version = current_app.config["PRIVACY_VERSION"]
+    audit.record("user.invitation_accepted", user, actor=user)
+
+
 def reset_token_account(token: str) -> int | None:
     """The account a reset link names, unchecked: only to key rate limits by account."""
     _valid, data = _serializer("reset-password").loads_unsafe(token)
@@ -291,6 +315,29 @@ def request_password_reset(email: str) -> None:
             minutes=minutes,
         )
     _send(user.email, subject, body)
+
+
+def send_invitation(user: User, invited_by: User) -> bool:
+    """Email the link to set a password; False when the message could not be sent."""
+    link = url_for("auth.accept_invitation", token=invitation_token(user), _external=True)
+    days = current_app.config["INVITATION_MAX_AGE"] // (24 * 3600)
+    with force_locale(user.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = _("Sei stato invitato su consult")
+        body = _(
+            "Ciao %(name)s,\n\n"
+            "%(inviter)s ti ha invitato a lavorare sulla consultazione del Piano Strategico Metropolitano "
+            "con il ruolo «%(role)s».\n\n"
+            "Per scegliere la tua password ed entrare apri questo link entro %(days)s giorni; "
+            "funziona una volta sola:\n\n%(link)s\n\n"
+            "Se non ti aspettavi questo invito, ignora il messaggio.\n\n"
+            "Città metropolitana di Torino",
+            name=user.display_name,
+            inviter=invited_by.display_name or invited_by.email,
+            role=user.role.label,
+            days=days,
+            link=link,
+        )
+    return _send(user.email, subject, body)
 
 
 def _send(to: str, subject: str, body: str) -> bool:

@@ -14,7 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from consult.auth.forms import REQUIRED, clean_text
 from consult.models import Mode
@@ -28,6 +28,9 @@ DEPTH_CHOICES = [
     SelectChoice("top", _l("Le più importanti: chi partecipa ne mette in ordine un numero fisso")),
     SelectChoice("all", _l("Tutte: chi partecipa le mette in ordine tutte")),
 ]
+
+
+INVALID_CHOICE = _l("Scelta non valida: ricarica la pagina e riprova.")
 
 
 def _strip(value):
@@ -48,8 +51,8 @@ class ConsultationForm(FlaskForm):
         description=_l("Compare sulla pagina pubblica della consultazione."),
     )
     scope = RadioField(_l("Strategie in consultazione"), choices=SCOPE_CHOICES, default="all")
-    axes = SelectMultipleField(_l("Assi"), coerce=str, validators=[Optional()])
-    strategies = SelectMultipleField(_l("Strategie"), coerce=str, validators=[Optional()])
+    axes = SelectMultipleField(_l("Assi"), coerce=str, invalid_choice_message=INVALID_CHOICE)
+    strategies = SelectMultipleField(_l("Strategie"), coerce=str, invalid_choice_message=INVALID_CHOICE)
     depth_mode = RadioField(_l("Quante strategie si mettono in ordine"), choices=DEPTH_CHOICES, default="top")
     depth = IntegerField(
         _l("Posti da assegnare"),
@@ -60,17 +63,19 @@ class ConsultationForm(FlaskForm):
     starts_on = DateField(_l("Dal giorno (facoltativo)"), validators=[Optional()])
     ends_on = DateField(_l("Al giorno (facoltativo)"), validators=[Optional()])
 
-    def validate_axes(self, field):
-        if self.scope.data == "axes" and not field.data:
-            raise ValidationError(_l("Scegli almeno un Asse."))
-
-    def validate_strategies(self, field):
-        if self.scope.data == "strategies" and not field.data:
-            raise ValidationError(_l("Scegli almeno una strategia."))
-
-    def validate_depth(self, field):
-        if self.depth_mode.data == "top" and field.data is None:
-            raise ValidationError(_l("Scrivi quanti posti assegnare, oppure scegli «Tutte»."))
+    def validate(self, extra_validators=None) -> bool:
+        # The axes, the strategies and the depth are needed only for the choice that uses them.
+        valid = super().validate(extra_validators)
+        if self.scope.data == "axes" and not self.axes.data:
+            self.axes.errors = [*self.axes.errors, _l("Scegli almeno un Asse.")]
+            valid = False
+        if self.scope.data == "strategies" and not self.strategies.data:
+            self.strategies.errors = [*self.strategies.errors, _l("Scegli almeno una strategia.")]
+            valid = False
+        if self.depth_mode.data == "top" and self.depth.data is None and not self.depth.errors:
+            self.depth.errors = [*self.depth.errors, _l("Scrivi quanti posti assegnare, oppure scegli «Tutte».")]
+            valid = False
+        return valid
 
     def values(self) -> dict:
         """The form as the arguments of create_consultation and update_consultation."""
