@@ -304,7 +304,7 @@ def test_only_admins_reach_the_admin_pages(app, client_as, personas, persona):
     with app.app_context():
         category = db.session.scalar(select(StakeholderCategory.id).where(StakeholderCategory.code == "comune"))
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("admin.")]
-    assert len(rules) == 9
+    assert len(rules) == 11
     for rule in rules:
         path = rule.rule.replace("<int:user_id>", str(stakeholder))
         path = path.replace("<kind>", "categories").replace("<int:entry_id>", str(category))

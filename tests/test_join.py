@@ -130,18 +130,38 @@ def test_a_valid_code_opens_the_ranking_in_this_browser(seeded, runner, client):
         assert participant.code.used_at is not None
 
 
-def test_a_code_is_single_use(seeded, runner, client, app):
+def test_a_code_is_the_participants_key_to_come_back(seeded, runner, client, app):
+    """Issue 8 changed the contract: a used code no longer locks its owner out (409); it brings them back."""
+    session_id = make_session(runner)
+    [code] = generate_codes(runner, session_id)
+    assert join_with_code(client, code, organisation="Comune di Pinerolo").status_code == 303
+    token = csrf_token(client, session_path(session_id) + "/ranking")
+    response = client.post(
+        session_path(session_id) + "/ranking", data={"csrf_token": token, "position-1.1": "1", "position-2.1": "2"}
+    )
+    assert response.status_code == 303
+    # Another browser (a lost cookie, another phone): the same code, no category needed this time.
+    other = app.test_client()
+    response = join_with_code(other, code.lower(), category="", organisation="someone else")
+    assert response.status_code == 303
+    assert response.headers["Location"] == session_path(session_id) + "/ranking"
+    page = other.get(session_path(session_id) + "/ranking")
+    assert page.status_code == 200
+    assert "Bentornata/o! Ecco la tua classifica" in page.get_data(as_text=True)
+    with seeded.app_context():
+        [participant] = db.session.scalars(select(Participant)).all()
+        assert participant.organisation == "Comune di Pinerolo"  # what they said the first time stays
+        assert [rank.strategy.code for rank in participant.ballot.ranks] == ["1.1", "2.1"]
+
+
+def test_coming_back_with_a_code_once_the_session_is_closed_is_refused(seeded, runner, client, app):
     session_id = make_session(runner)
     [code] = generate_codes(runner, session_id)
     assert join_with_code(client, code).status_code == 303
-    other = app.test_client()
-    response = join_with_code(other, code)
-    assert response.status_code == 409
-    assert "Questo codice è già stato usato." in response.get_data(as_text=True)
-    # The other browser did not become the first person.
-    assert other.get(session_path(session_id) + "/ranking").status_code == 302
-    with seeded.app_context():
-        assert len(db.session.scalars(select(Participant)).all()) == 1
+    assert runner.invoke(args=["sessions", "set-state", str(session_id), "closed"]).exit_code == 0
+    response = join_with_code(app.test_client(), code)
+    assert response.status_code == 410
+    assert "la sessione non è aperta" in response.get_data(as_text=True)
 
 
 def test_an_unknown_code_is_a_404_with_a_message(seeded, runner, client):
@@ -216,3 +236,13 @@ def test_one_code_cannot_be_hammered(seeded, runner, limited_app):
     # Another code, from the same address, still goes through.
     [other] = generate_codes(runner, session_id)
     assert join_with_code(limited_app.test_client(), other).status_code == 303
+
+
+def test_coming_back_with_a_code_stays_throttled_per_code(seeded, runner, limited_app):
+    session_id = make_session(runner)
+    [code] = generate_codes(runner, session_id)
+    statuses = [join_with_code(limited_app.test_client(), code).status_code for _attempt in range(11)]
+    # The first use and nine returns go through; then the code rests, whoever is asking.
+    assert statuses == [303] * 10 + [429]
+    with limited_app.app_context():
+        assert len(db.session.scalars(select(Participant)).all()) == 1
