@@ -57,6 +57,7 @@ def _saved(changed: list[str]) -> None:
 @bp.get("")
 @requires("console.home")
 def index():
+    zones = services.zones_for(current_user)
     sessions = services.sessions_for(current_user)
     counters = {session.id: services.counters(session) for session in sessions}
     return render_template(
@@ -65,7 +66,8 @@ def index():
         counters=counters,
         steps={session.id: services.next_step(session, counters[session.id]) for session in sessions},
         consultations=services.consultations(),
-        zones=services.zones_for(current_user),
+        zones=zones,
+        zones_text=", ".join(f"{zone.code}. {zone.name}" for zone in zones),
     )
 
 

@@ -333,33 +333,42 @@ def _draw_slip(canvas, x, y, width, height, title, zone, when, address, code) ->
     canvas.setLineWidth(0.4)
     canvas.rect(x, y, width, height)
     canvas.setDash()
-    qr_size = height - 2 * pad
+    qr_size = min(height - 2 * pad, 42 * mm)
     canvas.drawImage(
-        ImageReader(io.BytesIO(qr_png(code))), x + width - pad - qr_size, y + pad, qr_size, qr_size, mask=None
+        ImageReader(io.BytesIO(qr_png(code))),
+        x + width - pad - qr_size,
+        y + (height - qr_size) / 2,
+        qr_size,
+        qr_size,
+        mask=None,
     )
     text_width = width - 3 * pad - qr_size
-    dark = colors.HexColor("#17324d")
-    canvas.setFillColor(dark)
+    left = x + pad
+    canvas.setFillColor(colors.HexColor("#17324d"))
+    # From the top: the session's title (up to three lines), the zone, the date.
     top = y + height - pad - 9
-    lines = simpleSplit(title, "TitilliumWeb-Bold", 9.5, text_width)[:3]
     canvas.setFont("TitilliumWeb-Bold", 9.5)
-    for line in lines:
-        canvas.drawString(x + pad, top, line)
+    for line in simpleSplit(title, "TitilliumWeb-Bold", 9.5, text_width)[:3]:
+        canvas.drawString(left, top, line)
         top -= 11.5
     canvas.setFont("TitilliumWeb", 8.5)
     for line in [*simpleSplit(zone, "TitilliumWeb", 8.5, text_width)[:2], when]:
         if line:
-            canvas.drawString(x + pad, top, line)
+            canvas.drawString(left, top, line)
             top -= 10.5
+    # From the bottom: the code, large; above it the address to type and how to use it.
     bottom = y + pad
-    canvas.setFont("TitilliumWeb-Bold", 17)
-    canvas.drawString(x + pad, bottom + 2, code)
-    canvas.setFont("TitilliumWeb", 8)
-    canvas.drawString(x + pad, bottom + 24, _("Inquadra il QR code oppure vai su"))
+    canvas.setFont("TitilliumWeb-Bold", 18)
+    canvas.drawString(left, bottom + 1, code)
+    line_y = bottom + 24
     canvas.setFont("TitilliumWeb-SemiBold", 9)
-    for n, line in enumerate(reversed(simpleSplit(address, "TitilliumWeb-SemiBold", 9, text_width)[:2])):
-        canvas.drawString(x + pad, bottom + 13 + n * 10, line)
+    for line in reversed(simpleSplit(address, "TitilliumWeb-SemiBold", 9, text_width)[:2]):
+        canvas.drawString(left, line_y, line)
+        line_y += 10.5
     canvas.setFont("TitilliumWeb", 8)
+    for line in reversed(simpleSplit(_("Inquadra il QR code oppure vai su"), "TitilliumWeb", 8, text_width)):
+        canvas.drawString(left, line_y, line)
+        line_y += 9.5
 
 
 def format_day(value) -> str:
