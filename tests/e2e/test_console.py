@@ -218,9 +218,9 @@ def test_a_planner_creates_a_consultation_accessibly(live, page, visit, language
     if blocking:
         pytest.fail(f"axe: serious or critical ({language}):\n{describe(blocking)}", pytrace=False)
     page.locator("#title").fill(f"Verso il PSM 2027 ({language})")
-    page.locator("#scope-2").check()  # some Axes
+    page.locator("label[for=scope-2]").click()  # some Axes
     page.locator("details").first.locator("summary").click()
-    page.locator("#axes-1").check()
+    page.locator("label[for=axes-1]").click()
     page.locator("#depth").fill("4")
     page.locator("#starts_on").fill("2027-01-10")
     page.locator("#ends_on").fill("2027-01-31")
