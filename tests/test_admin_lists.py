@@ -256,7 +256,8 @@ def test_the_audit_log_describes_and_links_list_changes(app, admin):
     html = admin.get("/admin/audit?action=list.entry_changed").get_data(as_text=True)
     assert '<option value="list.entry_changed" selected>Voce di un elenco modificata</option>' in html
     assert f'<a href="/admin/lists/categories/{scuola_id}">categoria #{scuola_id}</a>' in html
-    assert "changed: active; before: active=True; after: active=False" in html
+    # In words, not raw keys and values (issue 8).
+    assert "campi cambiati: attiva; prima: attiva=sì; dopo: attiva=no" in html
 
 
 # --- rules --------------------------------------------------------------------------------------
