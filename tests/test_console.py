@@ -537,3 +537,5 @@ def test_console_actions_read_translated_on_the_audit_page(seeded, runner, clien
     for label in ("Codice di partecipazione annullato", "Codici di partecipazione stampati", "Stato della sessione"):
         assert label in page
     assert "code.revoked" not in page and "codes.printed" not in page
+    # Each event links to the session's console page.
+    assert f'<a href="{console_path(session_id)}">sessione #{session_id}</a>' in page

@@ -13,7 +13,7 @@ from consult.auth import services as auth_services
 from consult.errors import DomainError
 from consult.exports import write_csv
 from consult.extensions import db
-from consult.models import AuditEvent, Role, User
+from consult.models import AuditEvent, ConsultationSession, Role, User
 from consult.permissions import requires
 from consult.public.services import all_zones
 
@@ -329,4 +329,10 @@ def _target_url(event: AuditEvent) -> str | None:
     for kind in services.LIST_KINDS.values():
         if event.target_type == kind.model.__tablename__:
             return url_for(".list_entry", kind=kind.slug, entry_id=event.target_id)
+    if event.target_type == "consultation":
+        return url_for("facilitate.edit_consultation", consultation_id=event.target_id)
+    if event.target_type == "consultation_session":
+        session = db.session.get(ConsultationSession, event.target_id)
+        if session is not None:
+            return url_for("facilitate.session", zone_code=session.zone.code, session_id=session.id)
     return None
