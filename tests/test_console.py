@@ -217,6 +217,10 @@ def test_a_facilitator_creates_a_session_for_their_zone(seeded, runner, client_a
         assert session.starts_at.isoformat() == "2026-12-03T16:30:00+00:00"
     page = client.get(console_path(session.id)).get_data(as_text=True)
     assert "Laboratorio di Pinerolo" in page and "17:30" in page
+    # Once open, participants read the date, time and venue on the session's public page.
+    runner.invoke(args=["sessions", "set-state", str(session.id), "open"])
+    public = client_as("anonymous").get(f"/zones/1/sessions/{session.id}").get_data(as_text=True)
+    assert "Sala consiliare, via Cavour 1" in public and "17:30" in public
 
 
 def test_a_facilitator_cannot_create_a_session_in_another_zone(seeded, runner, client_as):
