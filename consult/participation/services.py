@@ -28,6 +28,7 @@ from consult.models import (
 )
 from consult.models.people import utcnow
 from consult.models.plan import code_key
+from consult.participation.ballots import _insert_ignore as insert_ignore  # the ballot path's ON CONFLICT helper
 
 # Unambiguous when read aloud or from paper: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -176,15 +177,24 @@ def redeem_code(
 
 def participant_for_user(session: ConsultationSession, user: User, *, create: bool = False) -> Participant | None:
     """The signed-in person's participation in the session (created on first use when asked)."""
-    participant = db.session.scalar(
-        select(Participant).where(Participant.session_id == session.id, Participant.user_id == user.id)
-    )
+    query = select(Participant).where(Participant.session_id == session.id, Participant.user_id == user.id)
+    participant = db.session.scalar(query)
     if participant is None and create:
         if session.state != SessionState.OPEN:
             raise DomainError(_("La sessione non è aperta."), status=409)
-        participant = Participant(session=session, user=user, category=user.category, organisation=user.organisation)
-        db.session.add(participant)
-        db.session.flush()
+        # A double click sends several joins at once: the unique (session, user) constraint keeps one row,
+        # and the others find it instead of failing on the constraint.
+        db.session.execute(
+            insert_ignore(
+                Participant.__table__,
+                session_id=session.id,
+                user_id=user.id,
+                category_id=user.category_id,
+                organisation=user.organisation,
+                joined_at=utcnow(),
+            )
+        )
+        participant = db.session.scalar(query.execution_options(populate_existing=True))
     return participant
 
 
