@@ -44,6 +44,7 @@ def create_consultation(
     depth: int | None = 5,
     description: str = "",
     created_by: User | None = None,
+    allow_multiple_zones: bool = False,
 ) -> Consultation:
     """A consultation on the whole plan, some axes, or a list of strategies."""
     if axes and strategies:
@@ -75,10 +76,17 @@ def create_consultation(
         ranking_depth=depth,
         strategies=sorted(chosen, key=lambda s: code_key(s.code)),
         created_by=created_by,
+        allow_multiple_zones=allow_multiple_zones,
     )
     db.session.add(consultation)
     db.session.flush()
-    audit.record("consultation.created", consultation, scope=scope.value, depth=depth)
+    audit.record(
+        "consultation.created",
+        consultation,
+        scope=scope.value,
+        depth=depth,
+        allow_multiple_zones=allow_multiple_zones,
+    )
     return consultation
 
 
@@ -182,6 +190,21 @@ def participant_for_user(session: ConsultationSession, user: User, *, create: bo
     if participant is None and create:
         if session.state != SessionState.OPEN:
             raise DomainError(_("La sessione non è aperta."), status=409)
+        if not session.consultation.allow_multiple_zones:
+            # Joins of one account wait for each other here (PostgreSQL), so two zones cannot both be joined
+            # at once; SQLite runs one writer at a time anyway.
+            db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+            if other := other_zone_participation(session, user):
+                raise DomainError(
+                    _(
+                        "In questa consultazione partecipi già nella zona %(zone)s («%(title)s»): la classifica di "
+                        "ognuno conta in una sola zona. Se lavori per più zone, chiedi a chi organizza la "
+                        "consultazione.",
+                        zone=f"{other.session.zone.code}. {other.session.zone.name}",
+                        title=other.session.title,
+                    ),
+                    status=409,
+                )
         # A double click sends several joins at once: the unique (session, user) constraint keeps one row,
         # and the others find it instead of failing on the constraint.
         db.session.execute(
@@ -196,6 +219,21 @@ def participant_for_user(session: ConsultationSession, user: User, *, create: bo
         )
         participant = db.session.scalar(query.execution_options(populate_existing=True))
     return participant
+
+
+def other_zone_participation(session: ConsultationSession, user: User) -> Participant | None:
+    """The person's participation in another zone's session of the same consultation, if any."""
+    return db.session.scalar(
+        select(Participant)
+        .join(ConsultationSession, Participant.session_id == ConsultationSession.id)
+        .where(
+            Participant.user_id == user.id,
+            ConsultationSession.consultation_id == session.consultation_id,
+            ConsultationSession.zone_id != session.zone_id,
+        )
+        .order_by(Participant.id)
+        .limit(1)
+    )
 
 
 def participation_by_category(session: ConsultationSession) -> list[tuple[StakeholderCategory | None, int]]:

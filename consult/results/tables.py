@@ -82,6 +82,7 @@ def counting_explained(view) -> list[str]:
                 description=texts.WEIGHTING_DESCRIPTIONS[view.weighting],
             )
         )
+        paragraphs.append(texts.zones_per_person(view.consultation))
     paragraphs.append(
         _(
             "Metodo: %(label)s. %(description)s",
