@@ -137,3 +137,23 @@ def test_the_zone_is_asked_at_the_first_join_when_the_profile_has_none(seeded, r
     # Asked once: the page no longer shows the question.
     other = _open_session(runner, _consultation(runner), 5)
     assert 'name="zone"' not in client.get(f"/zones/5/sessions/{other}").get_data(as_text=True)
+
+
+def test_the_home_page_leads_a_signed_in_person_to_their_zone_and_what_they_did(seeded, runner, client_as):
+    consultation = _consultation(runner, "--axes", "1", "--depth", "2")
+    mine, joined = _open_session(runner, consultation, 1), _open_session(runner, _consultation(runner), 1)
+    elsewhere = _open_session(runner, _consultation(runner), 5)
+    client = client_as("stakeholder")
+    assert _join(client, 1, joined).status_code == 303
+    path = f"/zones/1/sessions/{joined}"
+    token = csrf_token(client, path + "/ranking")
+    assert client.post(path + "/ranking", data={"csrf_token": token, "position-1.1": "1"}).status_code == 303
+
+    page = client.get("/").get_data(as_text=True)
+    section = page[page.index('id="mine-title"') : page.index('id="intro-title"')]
+    assert "Le sessioni aperte nella tua zona" in section
+    assert f'href="/zones/1/sessions/{mine}"' in section  # not joined yet: offered
+    assert "classifica inviata (1 strategia)" in section  # joined and ranked
+    assert f"/zones/5/sessions/{elsewhere}" not in section  # another zone's session
+    # The anonymous home page has no such section.
+    assert 'id="mine-title"' not in client_as("anonymous").get("/").get_data(as_text=True)
