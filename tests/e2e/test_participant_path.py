@@ -140,3 +140,30 @@ def test_from_the_home_page_to_a_session_of_ones_zone(live, page, visit, languag
     expect(mine.get_by_text(text["ranked"]).first).to_be_visible()
     expect(mine.get_by_text(text["starts"]).first).to_be_visible()
     shot(page, "05-home", language)
+
+
+@pytest.mark.bypass_csp  # axe adds <style> elements of its own: see test_public_pages.py
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_the_participants_pages_pass_axe(live, page, visit, language):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.e2e.test_public_pages import BLOCKING_IMPACTS, describe
+
+    consultation = live.cli("consultations", "create", "--title", f"Axe {language}", "--axes", "2")
+    here = open_session(live, consultation, 1, f"Axe, zona 1 ({language})")
+    there = open_session(live, consultation, 5, f"Axe, zona 5 ({language})")
+    email = f"axe.{language}@example.org"
+    new_person(live, email)
+    sign_in(page, visit, email, language)
+    paths = [f"/zones/1/sessions/{here}", "/"]  # not joined (with the zone question), then the home page
+    for path in paths:
+        visit(path)
+        blocking = [v for v in Axe().run(page).response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+        assert not blocking, f"{path}\n{describe(blocking)}"
+    visit(f"/zones/1/sessions/{here}")
+    page.get_by_role("button", name=TEXT[language]["join"], exact=True).click()
+    visit.settle()
+    for path in (f"/zones/1/sessions/{here}", f"/zones/5/sessions/{there}", "/"):
+        visit(path)
+        blocking = [v for v in Axe().run(page).response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+        assert not blocking, f"{path}\n{describe(blocking)}"
