@@ -42,3 +42,37 @@ def test_concurrent_joins_of_one_account_give_one_participation(seeded, runner, 
     with seeded.app_context():
         count = select(func.count()).select_from(Participant).where(Participant.session_id == session_id)
         assert db.session.scalar(count) == 1
+
+
+def test_concurrent_joins_in_two_zones_leave_one(seeded, runner, client_as):
+    """Two tabs joining two zones' sessions of one consultation at once: one gets in, the other is refused."""
+    consultation = runner.invoke(args=["consultations", "create", "--title", "Dalle strategie alle azioni"])
+    paths = []
+    for zone in (1, 5):
+        created = runner.invoke(args=["sessions", "create", consultation.output.strip(), "--zone", str(zone)])
+        session_id = created.output.strip()
+        assert runner.invoke(args=["sessions", "set-state", session_id, "open"]).exit_code == 0
+        paths.append(f"/zones/{zone}/sessions/{session_id}")
+    clients = [client_as("stakeholder") for _path in paths]
+    tokens = [csrf_token(client, path) for client, path in zip(clients, paths, strict=True)]
+    barrier = threading.Barrier(len(paths))
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def click(n: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            statuses.append(clients[n].post(paths[n] + "/join", data={"csrf_token": tokens[n]}).status_code)
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=click, args=(n,)) for n in range(len(paths))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sorted(statuses) == [303, 409]
+    with seeded.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Participant)) == 1

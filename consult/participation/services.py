@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from consult import audit
 from consult.errors import DomainError
@@ -191,9 +191,14 @@ def participant_for_user(session: ConsultationSession, user: User, *, create: bo
         if session.state != SessionState.OPEN:
             raise DomainError(_("La sessione non è aperta."), status=409)
         if not session.consultation.allow_multiple_zones:
-            # Joins of one account wait for each other here (PostgreSQL), so two zones cannot both be joined
-            # at once; SQLite runs one writer at a time anyway.
-            db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+            # Joins of one account wait for each other here, so two zones cannot both be joined at once: a
+            # no-op write to the account's row locks it on PostgreSQL and takes SQLite's write lock.
+            db.session.execute(
+                update(User)
+                .where(User.id == user.id)
+                .values(session_token=User.session_token)
+                .execution_options(synchronize_session=False)
+            )
             if other := other_zone_participation(session, user):
                 raise DomainError(
                     _(
