@@ -71,6 +71,10 @@ def test_the_planner_can_allow_several_zones_and_the_method_says_how_they_count(
     page = planner.get(f"/consultations/{consultation}/results").get_data(as_text=True)
     assert "conta quindi una volta per ogni zona" in page
     assert "una sola zona per consultazione" not in page
+    # The downloads carry the same explanation.
+    download = planner.get(f"/consultations/{consultation}/results.json", headers={"Accept-Language": "en"})
+    how = " ".join(download.get_json()["metadata"]["how_counted"])
+    assert "they therefore count once for each zone" in how
     strict = _consultation(runner)
     page = planner.get(f"/consultations/{strict}/results").get_data(as_text=True)
     assert "partecipa in una sola zona per consultazione" in page
