@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from consult import text
 from consult.extensions import db
-from consult.i18n import safe_next
+from consult.i18n import dates, safe_next
 from consult.permissions import can, check_declared
 
 ERROR_MESSAGES = {
@@ -51,6 +51,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["safe_next"] = safe_next
     app.jinja_env.globals["can"] = can
     app.jinja_env.filters["user_text"] = text.render
+    # The one way dates are shown on pages (consult/i18n/dates.py).
+    app.jinja_env.filters["when"] = dates.when
 
     @app.after_request
     def commit_request(response):

@@ -62,6 +62,13 @@ class ConsultationForm(FlaskForm):
     )
     starts_on = DateField(_l("Dal giorno (facoltativo)"), validators=[Optional()])
     ends_on = DateField(_l("Al giorno (facoltativo)"), validators=[Optional()])
+    allow_multiple_zones = BooleanField(
+        _l("Una persona può partecipare nelle sessioni di più zone"),
+        description=_l(
+            "Per enti che lavorano su tutta l'area metropolitana. Altrimenti la classifica di ogni persona "
+            "conta in una sola zona; il testo sul metodo dei risultati dice come sono contate."
+        ),
+    )
 
     def validate(self, extra_validators=None) -> bool:
         # The axes, the strategies and the depth are needed only for the choice that uses them.
@@ -87,6 +94,7 @@ class ConsultationForm(FlaskForm):
             "depth": self.depth.data if self.depth_mode.data == "top" else None,
             "starts_on": self.starts_on.data,
             "ends_on": self.ends_on.data,
+            "allow_multiple_zones": bool(self.allow_multiple_zones.data),
         }
 
 

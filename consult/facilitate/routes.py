@@ -130,6 +130,7 @@ def edit_consultation(consultation_id: int):
                 "depth": consultation.ranking_depth or 5,
                 "starts_on": consultation.starts_on,
                 "ends_on": consultation.ends_on,
+                "allow_multiple_zones": consultation.allow_multiple_zones,
             },
         )
     else:

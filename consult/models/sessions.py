@@ -8,6 +8,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Enum, ForeignKey, String, Table, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.errors import DomainError
@@ -58,6 +59,9 @@ class Consultation(db.Model):
     #: When the consultation runs (days, inclusive); shown to participants, optional.
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
+    #: Whether one account may rank in the sessions of several zones (bodies working across the whole area);
+    #: by default a person's ranking counts in one zone per consultation.
+    allow_multiple_zones: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 

@@ -49,7 +49,12 @@ def consultations() -> None:
 @click.option("--depth", type=click.IntRange(min=1), default=5, show_default=True, help="Places to rank.")
 @click.option("--rank-all", is_flag=True, help="Rank every strategy in scope instead of the top N.")
 @click.option("--description", default="")
-def consultations_create(title, axes, strategies, depth, rank_all, description) -> None:
+@click.option(
+    "--allow-multiple-zones",
+    is_flag=True,
+    help="Let one account rank in several zones' sessions (bodies working across the whole area).",
+)
+def consultations_create(title, axes, strategies, depth, rank_all, description, allow_multiple_zones) -> None:
     """Create a consultation and print its id."""
     plan = db.session.scalar(select(Plan).where(Plan.code == current_app.config["PLAN_CODE"]))
     if plan is None:
@@ -62,6 +67,7 @@ def consultations_create(title, axes, strategies, depth, rank_all, description) 
             strategies=_codes(strategies),
             depth=None if rank_all else depth,
             description=description,
+            allow_multiple_zones=allow_multiple_zones,
         )
     )
     click.echo(consultation.id)
@@ -72,9 +78,10 @@ def consultations_list() -> None:
     """List consultations with their scope, depth and sessions."""
     for consultation in db.session.scalars(select(Consultation).order_by(Consultation.id)):
         depth = "all" if consultation.ranking_depth is None else consultation.ranking_depth
+        zones = ", several zones per account" if consultation.allow_multiple_zones else ""
         click.echo(
             f"{consultation.id}\t{consultation.title}\t{len(consultation.strategies)} strategies, depth {depth},"
-            f" {len(consultation.sessions)} sessions"
+            f" {len(consultation.sessions)} sessions{zones}"
         )
 
 

@@ -33,3 +33,13 @@ class CodeForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change something."""
+
+
+class JoinForm(FlaskForm):
+    """Joining with an account; asks for the person's zone when the profile has none."""
+
+    zone = SelectField(
+        _l("La tua Zona omogenea"),
+        default="",
+        description=_l("La salviamo nel tuo profilo: ti mostreremo le sessioni della tua zona."),
+    )

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from consult.errors import DomainError
 from consult.extensions import db, limiter
-from consult.models import Channel, Consultation, ConsultationSession, SessionState, StakeholderCategory
+from consult.models import Channel, Consultation, ConsultationSession, SessionState, StakeholderCategory, Zone
 from consult.participation import bp, services
 from consult.participation.access import (
     SESSION_URL,
@@ -19,8 +19,8 @@ from consult.participation.access import (
     remember_code_participant,
 )
 from consult.participation.ballots import submit_ballot
-from consult.participation.forms import CodeForm, EmptyForm
-from consult.permissions import public
+from consult.participation.forms import CodeForm, EmptyForm, JoinForm
+from consult.permissions import can, public
 
 
 def _categories() -> list[StakeholderCategory]:
@@ -45,24 +45,47 @@ def consultation(consultation_id: int):
     return render_template("participation/consultation.html", consultation=consultation, sessions=sessions)
 
 
-@bp.get(SESSION_URL)
-@public
-def session(zone_code: int, session_id: int):
-    session = load_session(zone_code, session_id)
+def _zone_choices() -> list[tuple[str, str]]:
+    zones = db.session.scalars(select(Zone).order_by(Zone.code))
+    return [("", _("Fuori dalle Zone / non so"))] + [(str(zone.code), f"{zone.code} · {zone.name}") for zone in zones]
+
+
+def _join_form(session: ConsultationSession) -> JoinForm:
+    form = JoinForm()
+    form.zone.choices = _zone_choices()
+    if not form.is_submitted():
+        form.zone.data = str(session.zone.code)  # most people join their own zone's session
+    return form
+
+
+def _render_session(session: ConsultationSession, *, form: JoinForm | None = None, problems=(), status: int = 200):
     participant = current_participant(session)
     ranked = [rank.strategy for rank in participant.ballot.ranks] if participant and participant.ballot else []
     sheets = {sheet.strategy_id: sheet for sheet in services.sheets_of(participant)} if participant else {}
+    elsewhere = None
+    if participant is None and current_user.is_authenticated and not session.consultation.allow_multiple_zones:
+        elsewhere = services.other_zone_participation(session, current_user)
     return render_template(
         "participation/session.html",
+        elsewhere=elsewhere,
         session=session,
         consultation=session.consultation,
         participant=participant,
         ranked=ranked,
         sheets=sheets,
         by_category=services.participation_by_category(session),
-        form=EmptyForm(),
+        form=form or _join_form(session),
+        problems=list(problems),
+        # Proposals and discussions open to those taking part, and to staff who follow the zone.
+        reads_contributions=participant is not None or can(current_user, "zone.results", session.zone),
         locale=str(get_locale()),
-    )
+    ), status
+
+
+@bp.get(SESSION_URL)
+@public
+def session(zone_code: int, session_id: int):
+    return _render_session(load_session(zone_code, session_id))
 
 
 @bp.post(SESSION_URL + "/join")
@@ -72,15 +95,18 @@ def join(zone_code: int, session_id: int):
     session = load_session(zone_code, session_id)
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=url_for(".session", zone_code=zone_code, session_id=session_id)))
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    form = _join_form(session)
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _render_session(session, form=form, problems=form.zone.errors, status=400)
     try:
+        if current_user.zone is None and form.zone.data:
+            current_user.zone = db.session.scalar(select(Zone).where(Zone.code == int(form.zone.data)))
         services.participant_for_user(session, current_user, create=True)
-        db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for(".session", zone_code=zone_code, session_id=session_id), 303)
+        return _render_session(session, form=form, problems=[error.message], status=error.status)
     return redirect(url_for(".rank", zone_code=zone_code, session_id=session_id), 303)
 
 

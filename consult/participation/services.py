@@ -6,7 +6,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from consult import audit
 from consult.errors import DomainError
@@ -28,6 +28,7 @@ from consult.models import (
 )
 from consult.models.people import utcnow
 from consult.models.plan import code_key
+from consult.participation.ballots import _insert_ignore as insert_ignore  # the ballot path's ON CONFLICT helper
 
 # Unambiguous when read aloud or from paper: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -45,6 +46,7 @@ def create_consultation(
     starts_on: date | None = None,
     ends_on: date | None = None,
     created_by: User | None = None,
+    allow_multiple_zones: bool = False,
 ) -> Consultation:
     """A consultation on the whole plan, some axes, or a list of strategies."""
     scope, scope_axes, chosen = _resolve_scope(plan, axes, strategies)
@@ -60,10 +62,17 @@ def create_consultation(
         starts_on=starts_on,
         ends_on=ends_on,
         created_by=created_by,
+        allow_multiple_zones=allow_multiple_zones,
     )
     db.session.add(consultation)
     db.session.flush()
-    audit.record("consultation.created", consultation, scope=scope.value, depth=depth)
+    audit.record(
+        "consultation.created",
+        consultation,
+        scope=scope.value,
+        depth=depth,
+        allow_multiple_zones=allow_multiple_zones,
+    )
     return consultation
 
 
@@ -77,6 +86,7 @@ def update_consultation(
     description: str = "",
     starts_on: date | None = None,
     ends_on: date | None = None,
+    allow_multiple_zones: bool | None = None,
 ) -> list[str]:
     """Change a consultation with the rules of its creation; returns the fields that changed.
 
@@ -93,6 +103,8 @@ def update_consultation(
         "starts_on": starts_on,
         "ends_on": ends_on,
     }
+    if allow_multiple_zones is not None:
+        values["allow_multiple_zones"] = allow_multiple_zones
     changed = [name for name, value in values.items() if getattr(consultation, name) != value]
     if [s.id for s in consultation.strategies_in_order] != [s.id for s in chosen]:
         changed.append("strategies")
@@ -298,16 +310,60 @@ def revoke_code(code: ParticipantCode, actor: User | None = None) -> None:
 
 def participant_for_user(session: ConsultationSession, user: User, *, create: bool = False) -> Participant | None:
     """The signed-in person's participation in the session (created on first use when asked)."""
-    participant = db.session.scalar(
-        select(Participant).where(Participant.session_id == session.id, Participant.user_id == user.id)
-    )
+    query = select(Participant).where(Participant.session_id == session.id, Participant.user_id == user.id)
+    participant = db.session.scalar(query)
     if participant is None and create:
         if session.state != SessionState.OPEN:
             raise DomainError(_("La sessione non è aperta."), status=409)
-        participant = Participant(session=session, user=user, category=user.category, organisation=user.organisation)
-        db.session.add(participant)
-        db.session.flush()
+        if not session.consultation.allow_multiple_zones:
+            # Joins of one account wait for each other here, so two zones cannot both be joined at once: a
+            # no-op write to the account's row locks it on PostgreSQL and takes SQLite's write lock.
+            db.session.execute(
+                update(User)
+                .where(User.id == user.id)
+                .values(session_token=User.session_token)
+                .execution_options(synchronize_session=False)
+            )
+            if other := other_zone_participation(session, user):
+                raise DomainError(
+                    _(
+                        "In questa consultazione partecipi già nella zona %(zone)s («%(title)s»): la classifica di "
+                        "ognuno conta in una sola zona. Se lavori per più zone, chiedi a chi organizza la "
+                        "consultazione.",
+                        zone=f"{other.session.zone.code}. {other.session.zone.name}",
+                        title=other.session.title,
+                    ),
+                    status=409,
+                )
+        # A double click sends several joins at once: the unique (session, user) constraint keeps one row,
+        # and the others find it instead of failing on the constraint.
+        db.session.execute(
+            insert_ignore(
+                Participant.__table__,
+                session_id=session.id,
+                user_id=user.id,
+                category_id=user.category_id,
+                organisation=user.organisation,
+                joined_at=utcnow(),
+            )
+        )
+        participant = db.session.scalar(query.execution_options(populate_existing=True))
     return participant
+
+
+def other_zone_participation(session: ConsultationSession, user: User) -> Participant | None:
+    """The person's participation in another zone's session of the same consultation, if any."""
+    return db.session.scalar(
+        select(Participant)
+        .join(ConsultationSession, Participant.session_id == ConsultationSession.id)
+        .where(
+            Participant.user_id == user.id,
+            ConsultationSession.consultation_id == session.consultation_id,
+            ConsultationSession.zone_id != session.zone_id,
+        )
+        .order_by(Participant.id)
+        .limit(1)
+    )
 
 
 def participation_by_category(session: ConsultationSession) -> list[tuple[StakeholderCategory | None, int]]:

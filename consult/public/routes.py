@@ -1,4 +1,5 @@
 from flask import render_template
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from consult.extensions import db
@@ -6,7 +7,7 @@ from consult.models import Plan
 from consult.permissions import public
 from consult.plan.services import current_plan
 from consult.public import bp
-from consult.public.services import all_zones, sessions_by_zone
+from consult.public.services import all_zones, personal_home, sessions_by_zone
 
 
 @bp.get("/")
@@ -14,7 +15,8 @@ from consult.public.services import all_zones, sessions_by_zone
 def home():
     plan_loaded = db.session.scalar(select(func.count()).select_from(Plan)) > 0
     plan = current_plan() if plan_loaded else None
-    return render_template("public/home.html", plan=plan, zones=all_zones(), sessions=sessions_by_zone())
+    mine = personal_home(current_user) if current_user.is_authenticated else None
+    return render_template("public/home.html", plan=plan, zones=all_zones(), sessions=sessions_by_zone(), mine=mine)
 
 
 @bp.get("/zones")

@@ -11,7 +11,7 @@ import io
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import format_datetime, format_decimal, format_percent
+from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -34,6 +34,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import HRFlowable
 
+from consult.i18n import dates
 from consult.results import tables, texts
 from consult.results.services import METHODS
 
@@ -266,7 +267,7 @@ class Report:
                 facts.append((_("Categoria"), tables.category_name(view.category)))
         facts += [
             (_("Classifiche contate"), format_decimal(tables.counted(view), "#,##0")),
-            (_("Data"), format_datetime(view.generated_at, "long")),
+            (_("Data"), dates.when(view.generated_at)),
             (_("Stato"), tables.state_text(view)),
             (_("Fonte"), f"{tables.SOURCE} — {self.source_url}"),
         ]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from consult.i18n import dates
 from consult.results import texts
 from consult.results.services import METHODS, ConsultationView
 
@@ -82,6 +83,7 @@ def counting_explained(view) -> list[str]:
                 description=texts.WEIGHTING_DESCRIPTIONS[view.weighting],
             )
         )
+        paragraphs.append(texts.zones_per_person(view.consultation))
     paragraphs.append(
         _(
             "Metodo: %(label)s. %(description)s",
@@ -121,7 +123,7 @@ def about(view, source_url: str) -> list[tuple[str, str]]:
     rows += [
         (_("Metodo"), f"{texts.method_label(view.method)} ({view.method})"),
         (_("Classifiche contate"), str(counted(view))),
-        (_("Data"), f"{format_datetime(view.generated_at, 'long')} ({view.generated_at.isoformat()})"),
+        (_("Data"), f"{dates.when(view.generated_at)} ({view.generated_at.isoformat()})"),
         (_("Stato"), state_text(view)),
         (_("Fonte"), f"{SOURCE} — {source_url}"),
     ]

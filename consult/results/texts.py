@@ -78,6 +78,22 @@ WEIGHTING_DESCRIPTIONS = {
 }
 
 
+def zones_per_person(consultation) -> str:
+    """How people who take part in several zones are counted in the metropolitan results."""
+    if consultation.allow_multiple_zones:
+        return _(
+            "In questa consultazione una persona con un account ha potuto partecipare alle sessioni di più zone "
+            "(ad esempio un ente che lavora su tutta l'area metropolitana). Ognuna delle sue classifiche conta "
+            "nella zona in cui l'ha data: nel conteggio metropolitano conta quindi una volta per ogni zona, anche "
+            "nelle ponderazioni per partecipanti e con tutte le classifiche insieme."
+        )
+    return _(
+        "Ogni persona con un account partecipa in una sola zona per consultazione, e la sua classifica conta una "
+        "volta. Chi partecipa in sala con un codice o con una scheda cartacea è anonimo e conta nella sessione in "
+        "cui ha ricevuto il codice o la scheda."
+    )
+
+
 def method_label(method: str) -> str:
     return str(METHOD_LABELS[method])
 

@@ -67,7 +67,10 @@
     var text = item.querySelector(".consult-ranking-text");
     item.insertBefore(controls.querySelector(".consult-dnd-handle"), text);
     item.insertBefore(controls.querySelector(".consult-dnd-position"), text);
-    item.appendChild(controls.querySelector(".consult-dnd-actions"));
+    var actionsBox = controls.querySelector(".consult-dnd-actions");
+    // The numbered select (the form's own field) stays in view: it sends a strategy to a place directly.
+    actionsBox.insertBefore(item.querySelector(".consult-position"), actionsBox.firstChild);
+    item.appendChild(actionsBox);
   });
 
   // The saved (or sent back) ranking first, in its order; the rest in the plan's order.
@@ -97,6 +100,9 @@
   }
 
   function refresh() {
+    board.querySelectorAll(".consult-dnd-refused").forEach(function (notice) {
+      notice.remove();
+    });
     var inRanking = rankedItems();
     inRanking.forEach(function (item, index) {
       selectOf(item).value = String(index + 1);
@@ -177,7 +183,7 @@
     },
     add: function (item) {
       if (ranked.children.length >= depth) {
-        return announce(message("full"));
+        return refuseFull(item);
       }
       ranked.appendChild(item);
       done(item, others, "remove");
@@ -187,6 +193,52 @@
       done(item, ranked, "add");
     },
   };
+
+  function refuseFull(item) {
+    // Said on screen beside the strategy, and aloud through the live region.
+    var notice = item.querySelector(".consult-dnd-refused");
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.className = "consult-dnd-refused";
+      item.appendChild(notice);
+    }
+    notice.textContent = message("full");
+    announce(message("full"));
+  }
+
+  function sendTo(item, value) {
+    // A strategy sent to a place with its select: "" takes it out of the ranking.
+    var from = item.parentNode;
+    if (value === "") {
+      if (from === ranked) {
+        placeAmongOthers(item);
+      }
+    } else {
+      var inRanking = rankedItems().filter(function (other) {
+        return other !== item;
+      });
+      if (from !== ranked && inRanking.length >= depth) {
+        selectOf(item).value = "";
+        return refuseFull(item);
+      }
+      var index = Math.min(parseInt(value, 10) - 1, inRanking.length);
+      ranked.insertBefore(item, inRanking[index] || null);
+    }
+    refresh();
+    selectOf(item).focus();
+    if (from === ranked && item.parentNode === ranked) {
+      announce(message("moved", { code: codeOf(item), position: rankedItems().indexOf(item) + 1, total: ranked.children.length }));
+    } else {
+      announceMove(item, from);
+    }
+  }
+
+  board.addEventListener("change", function (event) {
+    var select = event.target.closest("select");
+    if (select && board.contains(select)) {
+      sendTo(select.closest(".consult-dnd-item"), select.value);
+    }
+  });
 
   function done(item, from, focusOn) {
     refresh();

@@ -33,6 +33,7 @@ TEXT = {
         "full": "La classifica è piena: togli una strategia prima di aggiungerne un’altra.",
         "left_1": "Resta 1 posto in classifica.",
         "left_0": "Hai usato tutti i posti della classifica.",
+        "position": "Posizione della strategia {code}",
     },
     "en": {
         "category": "Municipality or union of municipalities",
@@ -52,6 +53,7 @@ TEXT = {
         "full": "The ranking is full: remove a strategy before adding another one.",
         "left_1": "1 place left in the ranking.",
         "left_0": "You have used every place in the ranking.",
+        "position": "Position of strategy {code}",
     },
 }
 
@@ -62,10 +64,9 @@ def cli(live):
     return live.cli
 
 
-@pytest.fixture
-def ranking_page(cli, visit, language):
-    """An open session in zone 1; the browser joined it with a fresh code and is on the ranking page."""
-    consultation = cli("consultations", "create", "--title", "Dalle strategie alle azioni", *CONSULTATION)
+def join_and_rank(cli, visit, language, consultation_args):
+    """Open a session in zone 1, join it with a fresh code in the browser; the page, on the ranking."""
+    consultation = cli("consultations", "create", "--title", "Dalle strategie alle azioni", *consultation_args)
     session_id = cli("sessions", "create", consultation, "--zone", "1", "--title", f"Prova {language}")
     cli("sessions", "set-state", session_id, "open")
     code = cli("codes", "generate", session_id, "1")
@@ -77,6 +78,12 @@ def ranking_page(cli, visit, language):
     visit.settle()
     expect(page.locator("#ranking-form")).to_have_class(re.compile(r"\bis-enhanced\b"))
     return page
+
+
+@pytest.fixture
+def ranking_page(cli, visit, language):
+    """An open session in zone 1; the browser joined it with a fresh code and is on the ranking page."""
+    return join_and_rank(cli, visit, language, CONSULTATION)
 
 
 def button(page, language: str, action: str, code: str):
@@ -105,11 +112,11 @@ def select_values(page) -> dict[str, str]:
     )
 
 
-def shot(page, name: str, language: str, *, width: int | None = None) -> None:
+def shot(page, name: str, language: str, *, width: int | None = None, full_page: bool = True) -> None:
     if width:
         page.set_viewport_size({"width": width, "height": 844})
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}-{language}.png", full_page=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}-{language}.png", full_page=full_page)
 
 
 def session_page_order(page) -> list[str]:
@@ -122,7 +129,8 @@ def test_rank_with_the_keyboard_only(ranking_page, visit, language):
     announcer = page.locator("#ranking-announcer")
     expect(page.get_by_role("heading", name=text["ranked"])).to_be_visible()
     expect(page.get_by_role("heading", name=text["others"])).to_be_visible()
-    expect(page.locator("#ranking-form select").first).to_be_hidden()
+    # Each strategy's select stays, beside its buttons: it sends the strategy to a place directly.
+    expect(page.get_by_label(text["position"].format(code="1.1"), exact=True)).to_be_visible()
     shot(page, "test_ranking_keyboard-empty-desktop", language)
 
     # Add 1.2, then 1.1 and 1.3: after each, focus is on the item's "remove" button in the ranking, and
@@ -142,6 +150,9 @@ def test_rank_with_the_keyboard_only(ranking_page, visit, language):
     tab_to(page, add)
     page.keyboard.press("Enter")
     expect(announcer).to_have_text(text["full"])
+    # ... and said on screen, beside the strategy.
+    expect(page.locator(".consult-dnd-item[data-code='1.4'] .consult-dnd-refused")).to_have_text(text["full"])
+    expect(page.locator(".consult-dnd-item[data-code='1.4'] .consult-dnd-refused")).to_be_visible()
     expect(add).to_be_focused()
     assert ranked_codes(page) == ["1.2", "1.1", "1.3"]
 
@@ -277,3 +288,84 @@ def test_no_animation_for_people_who_ask_for_reduced_motion(ranking_page, visit)
     page.reload()
     visit.settle()
     assert animation() == 0
+
+
+def drag_by_handle(page, code: str, target) -> None:
+    """Drag a strategy by its handle onto ``target``, waiting for each state of the drag rather than for time,
+    so that a slow machine only makes it slower, not wrong."""
+    item = page.locator(f".consult-dnd-item[data-code='{code}']")
+    handle = item.locator(".consult-dnd-handle")
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    expect(item).to_have_class(re.compile(r"\bconsult-dnd-chosen\b"))  # Sortable has it
+    page.mouse.move(x + 4, y + 4)
+    expect(page.locator(".sortable-fallback")).to_have_count(1)  # the drag has started
+    goal = target.bounding_box()
+    page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + min(goal["height"] / 2, 20), steps=8)
+    # Sortable checks the element under the pointer on a timer as well: the strategy joins the list.
+    expect(page.locator(f".consult-dnd-ranked .consult-dnd-item[data-code='{code}']")).to_have_count(1)
+    page.mouse.up()
+    expect(page.locator(".sortable-fallback")).to_have_count(0)
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_the_last_of_27_strategies_reaches_the_top_at_once(cli, visit, language):
+    """The whole plan, top 5: the ranking stays in view beside the list, and every strategy has a select
+    that sends it to a place directly."""
+    page, text = join_and_rank(cli, visit, language, ("--depth", "5")), TEXT[language]
+    page.emulate_media(reduced_motion="reduce")  # no animation to wait for: the states are final at once
+    announcer = page.locator("#ranking-announcer")
+    ranked_section = page.locator(".consult-dnd-ranked-section")
+    expect(page.locator(".consult-dnd-item")).to_have_count(27)
+
+    # The last strategy of the list in view: the ranking is in view too, beside it.
+    last = page.locator(".consult-dnd-item[data-code='6.4']")
+    last.scroll_into_view_if_needed()
+    viewport = page.viewport_size["height"]
+    box, ranking = last.bounding_box(), ranked_section.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport, "the last strategy is out of view"
+    assert 0 <= ranking["y"] < viewport, "the ranking scrolled out of view"
+    shot(page, "test_ranking_27-bottom", language, full_page=False)  # what the person sees
+
+    # Dragged straight to the top: no scrolling on the way.
+    drag_by_handle(page, "6.4", page.locator(".consult-dnd-ranked"))
+    expect(announcer).to_have_text(text["added"].format(code="6.4", position=1))
+
+    # Sent to a place with its select: 1.1 to the first place, above 6.4.
+    page.get_by_label(text["position"].format(code="1.1"), exact=True).select_option("1")
+    expect(announcer).to_have_text(text["added"].format(code="1.1", position=1))
+    assert ranked_codes(page) == ["1.1", "6.4"]
+    expect(page.get_by_label(text["position"].format(code="1.1"), exact=True)).to_be_focused()
+    # Within the ranking: 6.4 back to the top.
+    page.get_by_label(text["position"].format(code="6.4"), exact=True).select_option("1")
+    expect(announcer).to_have_text(text["moved"].format(code="6.4", position=1, total=2))
+    assert ranked_codes(page) == ["6.4", "1.1"]
+    # A place beyond the end of the ranking is the next free one.
+    for code in ("3.2", "5.5", "2.6"):
+        page.get_by_label(text["position"].format(code=code), exact=True).select_option("5")
+    assert ranked_codes(page) == ["6.4", "1.1", "3.2", "5.5", "2.6"]
+    expect(page.locator("#ranking-places")).to_have_text(text["left_0"])
+
+    # Full: a sixth is refused on screen, beside it, and aloud; its select goes back to "not ranked".
+    page.get_by_label(text["position"].format(code="4.1"), exact=True).select_option("2")
+    refused = page.locator(".consult-dnd-item[data-code='4.1'] .consult-dnd-refused")
+    expect(refused).to_have_text(text["full"])
+    expect(refused).to_be_visible()
+    expect(announcer).to_have_text(text["full"])
+    expect(page.get_by_label(text["position"].format(code="4.1"), exact=True)).to_have_value("")
+    assert ranked_codes(page) == ["6.4", "1.1", "3.2", "5.5", "2.6"]
+    shot(page, "test_ranking_27-full", language, full_page=False)
+    # "Not ranked" takes one out, and the notice goes once something changes.
+    page.get_by_label(text["position"].format(code="1.1"), exact=True).select_option("")
+    expect(announcer).to_have_text(text["removed"].format(code="1.1"))
+    expect(refused).to_have_count(0)
+    assert ranked_codes(page) == ["6.4", "3.2", "5.5", "2.6"]
+    shot(page, "test_ranking_27-mobile", language, width=390)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.get_by_role("button", name=text["save"]).click()
+    page.wait_for_url(re.compile(r"/sessions/\d+$"))
+    visit.settle()
+    assert session_page_order(page) == ["6.4", "3.2", "5.5", "2.6"]

@@ -132,6 +132,8 @@ def test_join_rank_fill_a_sheet_and_comment(visit, page, sheet_server, language)
     page.locator("#actors-1-kind").select_option("impresa")
     press(page, "#actors-1-state-1", "Space")  # to be activated
     press(page, "#conditions-0-chosen", "Space")
+    expect(page.locator("#conditions-0-note")).to_be_hidden()  # a note opens when asked for
+    press(page, "#conditions-0-note-details > summary", "Enter")
     type_into(page, "#conditions-0-note", "Fondi per la banda ultralarga")
     press(page, "#conditions-6-chosen", "Space")
     press(page, "#priority-1\\.1\\.1", "Space")
