@@ -67,10 +67,11 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "participation.rank": NOT_JOINED,
     "participation.sheet": NOT_JOINED,
     "participation.new_proposal": NOT_JOINED,
-    "participation.proposals": NOT_JOINED,
-    "participation.proposal": NOT_JOINED,
+    # staff read the proposals and discussions without joining (proposal 1 does not exist: 404)
+    "participation.proposals": ZONE_1_FACILITATORS,
+    "participation.proposal": everyone(404),
     "participation.edit_proposal": NOT_JOINED,
-    "participation.discussion": NOT_JOINED,
+    "participation.discussion": ZONE_1_FACILITATORS,
     "participation.edit_comment": NOT_JOINED,
     "participation.support": NOT_JOINED_POST,
     "participation.unsupport": NOT_JOINED_POST,
@@ -84,6 +85,11 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "results.session": ZONE_1_FACILITATORS,
     "results.session_download": ZONE_1_FACILITATORS,
     "api.session_results": ZONE_1_FACILITATORS,
+    # contributions (synthesis): the same visibility as the results
+    "synthesis.consultation": PUBLIC,
+    "synthesis.consultation_download": PUBLIC,
+    "synthesis.session": ZONE_1_FACILITATORS,
+    "synthesis.session_download": ZONE_1_FACILITATORS,
     # administration
     "admin.users": ADMIN_ONLY,
     "admin.user": ADMIN_ONLY,
@@ -114,6 +120,7 @@ SAMPLE_VALUES = {
 SAMPLE_BY_ENDPOINT = {
     "i18n.set_language": {"code": "en"},
     "plan.strategy": {"code": "1.1"},
+    "participation.discussion": {"code": "1.1"},
 }
 
 

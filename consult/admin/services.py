@@ -70,6 +70,7 @@ ACTION_LABELS = {
     "list.entry_created": _l("Voce di un elenco aggiunta"),
     "list.entry_changed": _l("Voce di un elenco modificata"),
     "audit.exported": _l("Registro scaricato"),
+    "contributions.downloaded": _l("Contributi scaricati"),
 }
 
 #: What an event happened to, by table name; ``utente #12``.

@@ -7,6 +7,7 @@ which offers the ways in. Rows of another session (a proposal, a comment) are 40
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -38,7 +39,7 @@ from consult.participation.sheet_forms import (
     SheetForm,
     error_list,
 )
-from consult.permissions import public
+from consult.permissions import can, public
 
 #: Per participant, never per address: a workshop room shares one Wi-Fi address.
 PER_PARTICIPANT = "30 per minute"
@@ -69,6 +70,12 @@ def _contribution_helpers():
 def _enter(zone_code: int, session_id: int) -> tuple[ConsultationSession, Participant | None]:
     session = load_session(zone_code, session_id)
     return session, current_participant(session)
+
+
+def staff_reader(session: ConsultationSession) -> bool:
+    """Planners, admins and the zone's facilitators read every proposal and discussion of a session they may
+    see, without joining it (read-only: taking part still needs a participant)."""
+    return can(current_user, "zone.results", session.zone)
 
 
 def _to_session_page(session: ConsultationSession):
@@ -361,7 +368,7 @@ def _render_proposals(session, participant, *, problems=(), status=200):
         session=session,
         participant=participant,
         groups=contributions.visible_proposals(session),
-        supported_ids=contributions.supported_ids(participant),
+        supported_ids=contributions.supported_ids(participant) if participant else set(),
         form=EmptyForm(),
         problems=list(problems),
     ), status
@@ -372,7 +379,7 @@ def _render_proposals(session, participant, *, problems=(), status=200):
 def proposals(zone_code: int, session_id: int):
     """Every proposal of the session, by strategy, with its supports."""
     session, participant = _enter(zone_code, session_id)
-    if participant is None:
+    if participant is None and not staff_reader(session):
         return _to_session_page(session)
     return _render_proposals(session, participant)
 
@@ -398,7 +405,7 @@ def _render_thread(session, participant, *, strategy=None, proposal=None, form=N
             "participation/proposal.html",
             proposal=proposal,
             strategy=proposal.strategy,
-            supported=proposal.id in contributions.supported_ids(participant),
+            supported=participant is not None and proposal.id in contributions.supported_ids(participant),
             **common,
         )
     else:
@@ -410,7 +417,7 @@ def _render_thread(session, participant, *, strategy=None, proposal=None, form=N
 @public
 def proposal(zone_code: int, session_id: int, proposal_id: int):
     session, participant = _enter(zone_code, session_id)
-    if participant is None:
+    if participant is None and not staff_reader(session):
         return _to_session_page(session)
     return _render_thread(session, participant, proposal=_proposal_or_404(session, proposal_id))
 
@@ -471,7 +478,7 @@ def unsupport(zone_code: int, session_id: int, proposal_id: int):
 def discussion(zone_code: int, session_id: int, code: str):
     """Comments on a strategy within the session."""
     session, participant = _enter(zone_code, session_id)
-    if participant is None:
+    if participant is None and not staff_reader(session):
         return _to_session_page(session)
     strategy = _strategy_or_404(session, code)
     return _render_thread(session, participant, strategy=strategy)

@@ -1,0 +1,257 @@
+"""Contributions for the synthesis: every kind gathered, attributed without naming anyone, filtered and
+searched (accents and capitals aside), hidden content left out, and the same set in every download."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from consult.extensions import db
+from consult.models import (
+    ActorState,
+    ConsultationSession,
+    Participant,
+    ProjectStatus,
+    Strategy,
+)
+from consult.models.people import utcnow
+from consult.participation import contributions
+from tests.test_results_fixtures import create_consultation, import_ballots, set_state
+
+#: One distinctive sentence per kind of contribution (actions are the plan's text: their code is checked).
+IMPLEMENTATION = "Navetta a chiamata tra le frazioni di Pràli"
+PROPOSAL = "Ciclovia della Val Chisone"
+PROPOSAL_TEXT = "Un anello ciclabile tra Perosa e Fenestrelle"
+ACTOR = "Consorzio Zebù"
+ACTOR_ROLE = "Coordina le corse serali del venerdì"
+CONDITION_NOTE = "Serve un cronoprogramma quadrimestrale condiviso"
+COMMENT = "Attenzione ai pendolari di Villar Perosa"
+REPLY = "Concordo sui pendolari, anche a Pomaretto"
+PROPOSAL_COMMENT = "La ciclovia serve anche alle scuole"
+SENTENCES = [IMPLEMENTATION, PROPOSAL, PROPOSAL_TEXT, ACTOR, ACTOR_ROLE, CONDITION_NOTE, COMMENT, REPLY,
+             PROPOSAL_COMMENT]  # fmt: skip
+HIDDEN = ["Progetto nascosto Ornitorinco", "Commento nascosto Ornitorinco", "Commento sul progetto Ornitorinco"]
+#: Organisation of a participant who agreed to show it, and of one who did not; a name never shown.
+SHOWN_ORGANISATION = "Comune di Pinerolo"
+PRIVATE_ORGANISATION = "Studio Riservato Srl"
+NAME = "Maria Rossi Segreta"
+
+
+def build(app, runner, tmp_path, *, publish: bool = True) -> dict:
+    """Zone 1 with every kind of contribution (and hidden ones), zone 2 with one comment."""
+    consultation_id = create_consultation(runner)
+    sessions = []
+    for zone, ballots in ((1, [["1.2", "1.1"], ["1.2"], ["1.1", "1.3"]]), (2, [["1.3", "1.2"]])):
+        session_id = int(runner.invoke(args=["sessions", "create", str(consultation_id), "--zone", str(zone)]).output)
+        set_state(runner, session_id, "open")
+        import_ballots(
+            runner, tmp_path, session_id, ballots, categories=["comune", "impresa", "cittadino"][: len(ballots)]
+        )
+        sessions.append(session_id)
+    with app.app_context():
+        first, second = (db.session.get(ConsultationSession, sid) for sid in sessions)
+        p = list(
+            db.session.scalars(select(Participant).where(Participant.session_id == first.id).order_by(Participant.id))
+        )
+        other = db.session.scalar(select(Participant).where(Participant.session_id == second.id))
+        for participant in p:
+            participant.name = NAME
+        p[0].organisation = SHOWN_ORGANISATION
+        p[1].organisation = PRIVATE_ORGANISATION
+        strategy = db.session.scalar(select(Strategy).where(Strategy.code == "1.2"))
+        sheet = contributions.save_sheet(
+            p[0],
+            strategy,
+            implementation=IMPLEMENTATION,
+            priority_action_codes=[strategy.actions[1].code],
+            actors=[contributions.ActorInput(ACTOR, "terzo_settore", ActorState.TO_ACTIVATE, ACTOR_ROLE)],
+            conditions={"tempi": CONDITION_NOTE},
+        )
+        sheet.show_organisation = True
+        proposal = contributions.propose_project(
+            p[1],
+            strategy,
+            contributions.ProposalInput(
+                title=PROPOSAL, description=PROPOSAL_TEXT, promoter="=Unione montana", status=ProjectStatus.IDEA
+            ),
+        )
+        contributions.support(p[0], proposal)
+        contributions.support(p[2], proposal)
+        comment = contributions.add_comment(p[2], COMMENT, strategy=strategy)
+        contributions.add_comment(p[0], REPLY, parent=comment)
+        contributions.add_comment(p[0], PROPOSAL_COMMENT, proposal=proposal)
+        hidden_proposal = contributions.propose_project(p[2], strategy, contributions.ProposalInput(title=HIDDEN[0]))
+        contributions.add_comment(p[0], HIDDEN[2], proposal=hidden_proposal)
+        hidden_comment = contributions.add_comment(p[1], HIDDEN[1], strategy=strategy)
+        hidden_proposal.hidden_at = hidden_comment.hidden_at = utcnow()
+        contributions.add_comment(other, "Nella zona 2 servono parcheggi di interscambio", strategy=strategy)
+        db.session.commit()
+        ids = {"proposal": proposal.id, "hidden_proposal": hidden_proposal.id}
+    if publish:
+        for session_id in sessions:
+            set_state(runner, session_id, "closed", "published")
+    return {"id": consultation_id, "sessions": sessions, **ids}
+
+
+@pytest.fixture
+def data(app, runner, personas, tmp_path):
+    return build(app, runner, tmp_path)
+
+
+def page_text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def test_the_contributions_page_shows_every_kind_and_nothing_hidden(client, data):
+    html = page_text(client.get(f"/zones/1/sessions/{data['sessions'][0]}/contributions"))
+    for sentence in SENTENCES:
+        assert sentence in html
+    assert "1.2.2" in html  # the priority action chosen
+    for sentence in HIDDEN:
+        assert sentence not in html
+    assert SHOWN_ORGANISATION in html and PRIVATE_ORGANISATION not in html and NAME not in html
+    assert "2 sostegni" in html
+    # Zone 2's comment belongs to the other session.
+    assert "parcheggi di interscambio" not in html
+
+
+def test_metropolitan_page_by_zone_and_in_the_order_of_the_ranking(client, data):
+    html = page_text(client.get(f"/consultations/{data['id']}/contributions"))
+    assert IMPLEMENTATION in html and "parcheggi di interscambio" in html
+    html = page_text(client.get(f"/consultations/{data['id']}/contributions?zone=2"))
+    assert "parcheggi di interscambio" in html and IMPLEMENTATION not in html
+    assert "Contributi della zona" in html
+
+
+@pytest.mark.parametrize("query", ["pràli", "PRALI", "prali navetta", "Zebu", "CICLOVIA val"])
+def test_search_ignores_accents_and_capitals(client, data, query):
+    html = page_text(client.get(f"/consultations/{data['id']}/contributions", query_string={"q": query}))
+    found = [sentence for sentence in (IMPLEMENTATION, ACTOR, PROPOSAL) if sentence in html]
+    assert len(found) == 1, (query, found)
+    assert COMMENT not in html
+
+
+def test_filters_by_kind_category_and_strategy(client, data):
+    url = f"/consultations/{data['id']}/contributions"
+    html = page_text(client.get(url, query_string={"kind": "comment"}))
+    assert COMMENT in html and PROPOSAL_COMMENT in html and IMPLEMENTATION not in html
+    html = page_text(client.get(url, query_string={"category": "impresa"}))
+    assert PROPOSAL in html and COMMENT not in html and IMPLEMENTATION not in html
+    html = page_text(client.get(url, query_string={"strategy": "1.1"}))
+    assert "Nessun contributo corrisponde ai filtri." in html
+    for bad in ({"kind": "poem"}, {"category": "x"}, {"strategy": "9.9"}, {"zone": "99"}, {"zone": "a"},
+                {"q": "x" * 201}, {"method": "dice"}):  # fmt: skip
+        assert client.get(url, query_string=bad).status_code == 400, bad
+
+
+def test_unpublished_contributions_only_for_staff(app, runner, client_as, personas, tmp_path):
+    data = build(app, runner, tmp_path, publish=False)
+    url = f"/zones/1/sessions/{data['sessions'][0]}/contributions"
+    statuses = {key: client_as(key).get(url).status_code for key in personas}
+    assert statuses == {
+        "anonymous": 404,
+        "stakeholder": 404,
+        "facilitator": 200,
+        "other_facilitator": 404,
+        "planner": 200,
+        "admin": 200,
+    }
+    metro = f"/consultations/{data['id']}/contributions"
+    assert IMPLEMENTATION not in page_text(client_as("anonymous").get(metro))
+    assert IMPLEMENTATION in page_text(client_as("planner").get(metro))
+    assert IMPLEMENTATION in page_text(client_as("facilitator").get(metro))
+    html = page_text(client_as("other_facilitator").get(metro))
+    assert IMPLEMENTATION not in html and "parcheggi di interscambio" in html
+
+
+def test_staff_open_proposals_and_discussions_without_joining(app, runner, client_as, personas, tmp_path):
+    data = build(app, runner, tmp_path, publish=False)
+    base = f"/zones/1/sessions/{data['sessions'][0]}"
+    for key in ("facilitator", "planner", "admin"):
+        client = client_as(key)
+        html = page_text(client.get(f"{base}/proposals"))
+        assert PROPOSAL in html and HIDDEN[0] not in html
+        html = page_text(client.get(f"{base}/proposals/{data['proposal']}"))
+        assert PROPOSAL_TEXT in html and PROPOSAL_COMMENT in html
+        assert "Sostieni" not in html  # reading, not taking part
+        html = page_text(client.get(f"{base}/strategies/1.2/discussion"))
+        assert COMMENT in html and REPLY in html
+        assert client.get(f"{base}/proposals/{data['hidden_proposal']}").status_code == 404
+    # The contributions page links staff to the pages themselves.
+    html = page_text(client_as("planner").get(f"{base}/contributions"))
+    assert f"{base}/proposals/{data['proposal']}" in html
+    for key in ("other_facilitator", "stakeholder", "anonymous"):
+        assert client_as(key).get(f"{base}/proposals").status_code in (302, 404)
+
+
+def test_results_pages_link_to_the_contributions(client, data):
+    html = page_text(client.get(f"/consultations/{data['id']}/results"))
+    assert f"/consultations/{data['id']}/contributions" in html
+    assert f"/consultations/{data['id']}/contributions?zone=1" in html
+    html = page_text(client.get(f"/zones/1/sessions/{data['sessions'][0]}/results"))
+    assert f"/zones/1/sessions/{data['sessions'][0]}/contributions" in html
+
+
+# --- downloads ------------------------------------------------------------------------------------------
+
+
+def csv_table(response) -> list[list[str]]:
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    start = next(i for i, row in enumerate(rows) if row and row[0] == "Riferimento")
+    return rows[start:]
+
+
+def test_csv_has_every_contribution_exactly_once(client, data):
+    response = client.get(f"/consultations/{data['id']}/contributions.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = csv_table(response)
+    header, body = rows[0], rows[1:]
+    assert header[:9] == ["Riferimento", "Zona", "Sessione", "Strategia", "Tipo di contributo", "Categoria",
+                          "Organizzazione", "Canale", "Testo"]  # fmt: skip
+    keys = [row[0] for row in body]
+    assert len(keys) == len(set(keys))
+    # 1 answer, 1 proposal, 1 actor, 1 condition, 1 action, 3 comments in zone 1 and 1 comment in zone 2.
+    assert len(body) == 9
+    text = "\n".join(",".join(row) for row in body)
+    for sentence in SENTENCES:
+        assert sentence in text
+    for sentence in HIDDEN:
+        assert sentence not in text
+    assert PRIVATE_ORGANISATION not in text and NAME not in text
+    proposal = next(row for row in body if row[1] == "1. Torino" and row[4] == "Progetto proposto")
+    assert proposal[10] == "2" and proposal[7] == "Scheda cartacea"
+    assert proposal[5] == "Impresa o associazione di categoria"
+
+
+def test_xlsx_has_a_contributi_sheet_per_kind_defused(client, data):
+    response = client.get(f"/consultations/{data['id']}/contributions.xlsx")
+    workbook = load_workbook(io.BytesIO(response.data))
+    names = workbook.sheetnames
+    assert [name for name in names if name.startswith("Contributi")] == [
+        "Contributi - attuazione", "Contributi - progetti", "Contributi - attori", "Contributi - fattori",
+        "Contributi - azioni", "Contributi - commenti"]  # fmt: skip
+    cells = [str(c) for name in names for row in workbook[name].iter_rows(values_only=True) for c in row if c]
+    for sentence in SENTENCES:
+        assert any(sentence in cell for cell in cells), sentence
+    assert not any(sentence in cell for cell in cells for sentence in HIDDEN)
+    projects = workbook["Contributi - progetti"]
+    header = [c.value for c in projects[1]]
+    promoter = projects.cell(row=2, column=header.index("Promotore") + 1).value
+    assert promoter == "'=Unione montana"
+
+
+def test_json_download_and_filters(client, data):
+    response = client.get(f"/consultations/{data['id']}/contributions.json?kind=proposal")
+    body = json.loads(response.data)
+    assert [item["title"] for item in body["contributions"]] == [PROPOSAL]
+    item = body["contributions"][0]
+    assert item["strategy"] == "1.2" and item["kind"] == "proposal" and item["category"] == "impresa"
+    assert item["zone"] == {"code": 1, "name": "Torino"} and item["supports"] == 2 and item["organisation"] is None
