@@ -90,6 +90,8 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "synthesis.consultation_download": PUBLIC,
     "synthesis.session": ZONE_1_FACILITATORS,
     "synthesis.session_download": ZONE_1_FACILITATORS,
+    "api.consultation_contributions": PUBLIC,
+    "api.session_contributions": ZONE_1_FACILITATORS,
     # administration
     "admin.users": ADMIN_ONLY,
     "admin.user": ADMIN_ONLY,

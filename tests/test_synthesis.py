@@ -255,3 +255,130 @@ def test_json_download_and_filters(client, data):
     item = body["contributions"][0]
     assert item["strategy"] == "1.2" and item["kind"] == "proposal" and item["category"] == "impresa"
     assert item["zone"] == {"code": 1, "name": "Torino"} and item["supports"] == 2 and item["organisation"] is None
+
+
+# --- privacy: the organisation only where its author agreed, when writing -------------------------------
+
+
+def test_the_organisation_checkbox_is_off_by_default_and_reaches_the_synthesis(app, runner, client_as, personas):
+    from sqlalchemy import update
+
+    from consult.models import User
+    from tests.conftest import csrf_token
+
+    consultation_id = create_consultation(runner)
+    session_id = int(runner.invoke(args=["sessions", "create", str(consultation_id), "--zone", "1"]).output)
+    set_state(runner, session_id, "open")
+    with app.app_context():
+        db.session.execute(
+            update(User).where(User.email == personas["stakeholder"].email).values(organisation="Pro Loco Prali")
+        )
+        db.session.commit()
+    client = client_as("stakeholder")
+    base = f"/zones/1/sessions/{session_id}"
+    client.post(f"{base}/join", data={"csrf_token": csrf_token(client, base)})
+    form_page = client.get(f"{base}/strategies/1.2/proposals/new").get_data(as_text=True)
+    assert (
+        'name="show_organisation"' in form_page and "checked" not in form_page.split('name="show_organisation"')[1][:40]
+    )
+    assert "Pro Loco Prali" in form_page and 'href="/privacy#organisation"' in form_page
+    token = csrf_token(client, f"{base}/strategies/1.2/proposals/new")
+    for title, consent in (("Rifugio con consenso", {"show_organisation": "y"}), ("Rifugio senza consenso", {})):
+        response = client.post(
+            f"{base}/strategies/1.2/proposals/new", data={"csrf_token": token, "title": title, **consent}
+        )
+        assert response.status_code == 303
+    client.post(
+        f"{base}/comments",
+        data={"csrf_token": token, "strategy": "1.2", "body": "Commento firmato", "show_organisation": "y"},
+    )
+    sheet = client.post(
+        f"{base}/strategies/1.2",
+        data={"csrf_token": token, "implementation": "Scheda senza firma"},
+    )
+    assert sheet.status_code == 303
+    body = json.loads(client_as("planner").get(f"/consultations/{consultation_id}/contributions.json").data)
+    organisations = {(item["title"] or item["text"]): item["organisation"] for item in body["contributions"]}
+    assert organisations == {
+        "Rifugio con consenso": "Pro Loco Prali",
+        "Rifugio senza consenso": None,
+        "Commento firmato": "Pro Loco Prali",
+        "Scheda senza firma": None,
+    }
+    # A deleted account's contributions stay, anonymous: no organisation even where it was agreed.
+    with app.app_context():
+        from consult.auth.services import delete_account
+
+        user = db.session.scalar(select(User).where(User.email == personas["stakeholder"].email))
+        delete_account(user)
+        db.session.commit()
+    text = client_as("planner").get(f"/consultations/{consultation_id}/contributions.json").get_data(as_text=True)
+    assert "Rifugio con consenso" in text and "Pro Loco Prali" not in text
+
+
+def test_the_privacy_notice_states_how_contributions_are_attributed(client, seeded):
+    html = page_text(client.get("/privacy"))
+    assert 'id="organisation"' in html and "Mostra la mia organizzazione accanto a questo contributo" in html
+
+
+# --- one sentence per kind, followed to every place a planner reads it ------------------------------------
+
+
+def _xlsx_text(data: bytes) -> str:
+    workbook = load_workbook(io.BytesIO(data))
+    return "\n".join(
+        str(cell) for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row if cell
+    )
+
+
+def outputs(client, data) -> dict[str, str]:
+    """Every place contributions reach, as text."""
+    metro, session = f"/consultations/{data['id']}", f"/zones/1/sessions/{data['sessions'][0]}"
+    found = {}
+    for where, base in (("metro", metro), ("session", session)):
+        found[f"{where} page"] = page_text(client.get(f"{base}/contributions"))
+        found[f"{where} contributions csv"] = page_text(client.get(f"{base}/contributions.csv"))
+        found[f"{where} contributions xlsx"] = _xlsx_text(client.get(f"{base}/contributions.xlsx").data)
+        found[f"{where} contributions json"] = page_text(client.get(f"{base}/contributions.json"))
+        found[f"{where} results csv"] = page_text(client.get(f"{base}/results.csv?table=contributions"))
+        found[f"{where} results xlsx"] = _xlsx_text(client.get(f"{base}/results.xlsx").data)
+        found[f"{where} results json"] = page_text(client.get(f"{base}/results.json"))
+    found["api consultation"] = page_text(client.get(f"/api/v1/consultations/{data['id']}/contributions"))
+    found["api session"] = page_text(client.get(f"/api/v1/sessions/{data['sessions'][0]}/contributions"))
+    return found
+
+
+def test_every_kind_reaches_every_output_and_hidden_content_none(client, data):
+    for where, text in outputs(client, data).items():
+        if "json" in where or "api" in where:
+            text = json.dumps(json.loads(text), ensure_ascii=False)
+        for sentence in SENTENCES:
+            assert sentence in text, (where, sentence)
+        assert "1.2.2" in text, where
+        for sentence in HIDDEN:
+            assert sentence not in text, (where, sentence)
+        assert PRIVATE_ORGANISATION not in text and NAME not in text, where
+
+
+def test_api_items(client, data):
+    body = json.loads(client.get(f"/api/v1/consultations/{data['id']}/contributions").data)
+    assert body["count"] == len(body["contributions"]) == 9
+    kinds = {item["kind"] for item in body["contributions"]}
+    assert kinds == {"implementation", "proposal", "actor", "condition", "action", "comment"}
+    for item in body["contributions"]:
+        assert {"strategy", "kind", "text", "category", "zone"} <= set(item)
+    answer = next(item for item in body["contributions"] if item["kind"] == "implementation")
+    assert answer["text"] == IMPLEMENTATION and answer["category"] == "comune" and answer["zone"]["code"] == 1
+    assert answer["organisation"] == SHOWN_ORGANISATION and answer["channel"] == "paper"
+    session = json.loads(client.get(f"/api/v1/sessions/{data['sessions'][1]}/contributions").data)
+    assert [item["text"] for item in session["contributions"]] == ["Nella zona 2 servono parcheggi di interscambio"]
+
+
+def test_api_hides_unpublished_sessions_from_the_public(app, runner, client_as, personas, tmp_path):
+    data = build(app, runner, tmp_path, publish=False)
+    anonymous = client_as("anonymous")
+    assert anonymous.get(f"/api/v1/sessions/{data['sessions'][0]}/contributions").status_code == 404
+    body = json.loads(anonymous.get(f"/api/v1/consultations/{data['id']}/contributions").data)
+    assert body["contributions"] == []
+    response = client_as("planner").get(f"/api/v1/consultations/{data['id']}/contributions")
+    assert json.loads(response.data)["count"] == 9 and response.headers["Cache-Control"] == "private, no-store"

@@ -147,6 +147,7 @@ def _sheet_data(sheet, tags: list[ConditionTag], empty_rows: int) -> dict:
         "priority_actions": [p.action.code for p in sheet.priority_actions] if sheet else [],
         "actors": actors + [{}] * empty_rows,
         "conditions": [{"code": t.code, "chosen": t.id in chosen, "note": chosen.get(t.id, "")} for t in tags],
+        "show_organisation": sheet.show_organisation if sheet else False,
     }
 
 
@@ -223,6 +224,7 @@ def sheet(zone_code: int, session_id: int, code: str):
             priority_action_codes=form.priority_actions.data or [],
             actors=actors,
             conditions=conditions,
+            show_organisation=bool(form.show_organisation.data and participant.organisation),
         )
         db.session.commit()
     except DomainError as error:
@@ -241,7 +243,7 @@ def sheet(zone_code: int, session_id: int, code: str):
 # --- project proposals -------------------------------------------------------------------------
 
 
-def _proposal_input(form: ProposalForm) -> contributions.ProposalInput:
+def _proposal_input(form: ProposalForm, participant: Participant) -> contributions.ProposalInput:
     return contributions.ProposalInput(
         title=form.title.data or "",
         description=form.description.data or "",
@@ -254,6 +256,7 @@ def _proposal_input(form: ProposalForm) -> contributions.ProposalInput:
         related_plans=tuple(RelatedPlan(value) for value in form.related_plans.data or ()),
         related_plans_other=form.related_plans_other.data or "",
         link=(form.link.data or "").strip() or None,
+        show_organisation=bool(form.show_organisation.data and participant.organisation),
     )
 
 
@@ -272,6 +275,7 @@ def _proposal_form(strategy: Strategy, proposal: ProjectProposal | None = None) 
                 "related_plans": list(proposal.related_plans),
                 "related_plans_other": proposal.related_plans_other,
                 "link": proposal.link or "",
+                "show_organisation": proposal.show_organisation,
             }
         )
     else:
@@ -322,7 +326,7 @@ def new_proposal(zone_code: int, session_id: int, code: str):
         status = 422 if form.is_submitted() else 200
         return _render_proposal_form(session, participant, strategy, form, status=status)
     try:
-        contributions.propose_project(participant, strategy, _proposal_input(form))
+        contributions.propose_project(participant, strategy, _proposal_input(form, participant))
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -351,7 +355,7 @@ def edit_proposal(zone_code: int, session_id: int, proposal_id: int):
         status = 422 if form.is_submitted() else 200
         return _render_proposal_form(session, participant, strategy, form, proposal=proposal, status=status)
     try:
-        contributions.edit_project(participant, proposal, _proposal_input(form))
+        contributions.edit_project(participant, proposal, _proposal_input(form, participant))
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -523,7 +527,12 @@ def comment(zone_code: int, session_id: int):
         return _render_thread(session, participant, form=form, status=422, **thread)
     try:
         added = contributions.add_comment(
-            participant, form.body.data, strategy=strategy, proposal=proposal, parent=parent
+            participant,
+            form.body.data,
+            strategy=strategy,
+            proposal=proposal,
+            parent=parent,
+            show_organisation=bool(form.show_organisation.data and participant.organisation),
         )
         db.session.commit()
     except DomainError as error:

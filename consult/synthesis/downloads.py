@@ -3,10 +3,11 @@ JSON and the API items. Every cell goes through ``consult.exports``, which defus
 
 from __future__ import annotations
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
-from consult.synthesis.services import Contribution, Kind, in_order
+from consult.exports import write_csv_with_notes
+from consult.synthesis.services import Contribution, Kind, gather, in_order
 
 #: Worksheet names, short enough for Excel's 31 characters.
 SHEET_NAMES = {
@@ -148,3 +149,25 @@ def about_rows(title: str, source: str, count: int) -> list[tuple[str, str]]:
             ),
         ),
     ]
+
+
+# --- for the results downloads: every contribution of the sessions a results view counts -------------
+
+
+def csv_for(sessions, source: str, *, delimiter: str = ",") -> str:
+    locale = str(get_locale())
+    items = gather(sessions, locale)
+    title = sessions[0].consultation.title if sessions else ""
+    return write_csv_with_notes(
+        about_rows(title, source, len(items)), csv_headers(), csv_rows(items, locale), delimiter=delimiter
+    )
+
+
+def sheets_for(sessions) -> list[tuple[str, list[str], list[list]]]:
+    locale = str(get_locale())
+    return xlsx_sheets(gather(sessions, locale), locale)
+
+
+def json_for(sessions) -> list[dict]:
+    locale = str(get_locale())
+    return items_json(gather(sessions, locale), locale)

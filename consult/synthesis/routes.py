@@ -18,15 +18,23 @@ from consult import audit
 from consult.exports import write_csv_with_notes, write_xlsx
 from consult.extensions import db
 from consult.models import Consultation, ConsultationSession, SessionState, Zone
+from consult.participation.access import load_session
 from consult.permissions import can, public
 from consult.results import services as results
 from consult.results import texts
-from consult.results.routes import visible_session
 from consult.synthesis import bp, downloads, services
 from consult.synthesis.services import Filters, Kind
 
 SESSION_URL = "/zones/<int:zone_code>/sessions/<int:session_id>"
 QUERY_MAX = 200
+
+
+def visible_session(zone_code: int, session_id: int) -> ConsultationSession:
+    """The session in the URL if the person may see its results (and so its contributions); 404 otherwise."""
+    session = load_session(zone_code, session_id)
+    if not results.can_see_session_results(current_user, session):
+        abort(404)
+    return session
 
 
 def _locale() -> str:
