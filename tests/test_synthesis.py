@@ -119,6 +119,9 @@ def test_the_contributions_page_shows_every_kind_and_nothing_hidden(client, data
     assert "2 sostegni" in html
     # Zone 2's comment belongs to the other session.
     assert "parcheggi di interscambio" not in html
+    # "pendolari" comes back in two comments: a recurring theme of 1.2, linked to both.
+    themes = html.split('id="themes-1.2"')[1].split("</section>")[0]
+    assert "<strong>pendolari</strong>" in themes and "2 contributi" in themes and 'href="#comment-' in themes
 
 
 def test_metropolitan_page_by_zone_and_in_the_order_of_the_ranking(client, data):

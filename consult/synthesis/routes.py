@@ -24,6 +24,7 @@ from consult.results import services as results
 from consult.results import texts
 from consult.synthesis import bp, downloads, services
 from consult.synthesis.services import Filters, Kind
+from consult.synthesis.themes import recurring_themes
 
 SESSION_URL = "/zones/<int:zone_code>/sessions/<int:session_id>"
 QUERY_MAX = 200
@@ -110,6 +111,7 @@ def _render(synthesis, consultation, *, session=None):
         categories=list(results.categories().values()),
         strategies=consultation.strategies_in_order,
         staff_zones=staff_zones,
+        themes={block.strategy.code: recurring_themes(block.items()) for block in synthesis.blocks},
         here=here,
         results_url=results_url,
         download_urls=download_urls,
