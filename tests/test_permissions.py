@@ -27,6 +27,7 @@ SIGNED_IN = {**everyone(200), "anonymous": 302}
 #: Forms for people not signed in yet: whoever is signed in already is sent on.
 SIGNED_OUT = {**everyone(302), "anonymous": 200}
 ADMIN_ONLY = {**everyone(403), "anonymous": 302, "admin": 200}
+PLANNERS = {**ADMIN_ONLY, "planner": 200}
 #: A draft session of zone 1: only who runs zone 1 may see it; for everyone else it does not exist.
 ZONE_1_FACILITATORS = {**everyone(404), "facilitator": 200, "admin": 200}
 
@@ -92,6 +93,9 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "synthesis.session_download": ZONE_1_FACILITATORS,
     "api.consultation_contributions": PUBLIC,
     "api.session_contributions": ZONE_1_FACILITATORS,
+    "synthesis.similar_proposals": PLANNERS,
+    "synthesis.decide_group": {**PLANNERS, "planner": 400, "admin": 400},  # no proposals named
+    "synthesis.reopen_group": {**PLANNERS, "planner": 404, "admin": 404},  # no such group
     # administration
     "admin.users": ADMIN_ONLY,
     "admin.user": ADMIN_ONLY,
@@ -117,6 +121,7 @@ SAMPLE_VALUES = {
     "comment_id": 1,
     "kind": "categories",
     "entry_id": None,  # the seeded "comune" category
+    "group_id": 1,
     "fmt": "csv",
 }
 SAMPLE_BY_ENDPOINT = {

@@ -385,3 +385,72 @@ def test_api_hides_unpublished_sessions_from_the_public(app, runner, client_as, 
     assert body["contributions"] == []
     response = client_as("planner").get(f"/api/v1/consultations/{data['id']}/contributions")
     assert json.loads(response.data)["count"] == 9 and response.headers["Cache-Control"] == "private, no-store"
+
+
+# --- similar proposals across zones: candidates, the planner's decision, one project ---------------------
+
+CYCLE = [
+    (5, "Pista ciclabile del Chisone", "Completare il percorso ciclabile lungo il torrente fino a Pinerolo."),
+    (6, "Ciclovia Val Chisone", "Un anello ciclabile per le bici tra Perosa e Pinerolo, lungo il Chisone."),
+    (1, "Piste ciclabili verso Pinerolo", "Collegare la ciclabile del Chisone alla rete di Torino."),
+    (9, "Trasporto a chiamata", "Minibus su prenotazione per le frazioni di montagna."),
+]
+
+
+def test_planner_confirms_a_group_read_as_one_project(app, runner, client_as, personas, tmp_path):
+    from consult.models import AuditEvent
+
+    consultation_id = create_consultation(runner)
+    ids = []
+    for zone, title, text in CYCLE:
+        session_id = int(runner.invoke(args=["sessions", "create", str(consultation_id), "--zone", str(zone)]).output)
+        set_state(runner, session_id, "open")
+        import_ballots(runner, tmp_path, session_id, [["1.1"], ["1.2"]])
+        with app.app_context():
+            author, supporter = db.session.scalars(select(Participant).where(Participant.session_id == session_id))
+            strategy = db.session.scalar(select(Strategy).where(Strategy.code == "1.1"))
+            proposal = contributions.propose_project(author, strategy, contributions.ProposalInput(title, text))
+            contributions.support(supporter, proposal)
+            db.session.commit()
+            ids.append(proposal.id)
+        set_state(runner, session_id, "closed", "published")
+    planner = client_as("planner")
+    url = f"/consultations/{consultation_id}/similar-proposals"
+    html = page_text(planner.get(url))
+    candidates = html.split('id="open-title"')[1].split("</section>")[0]
+    assert candidates.count("<article") == 1
+    assert all(title in candidates for _zone, title, _text in CYCLE[:3]) and "Trasporto a chiamata" not in candidates
+    members = ",".join(str(i) for i in sorted(ids[:3]))
+    assert f'value="{members}"' in candidates
+    token = csrf_token(planner, url)
+    response = planner.post(
+        f"{url}/decide", data={"csrf_token": token, "proposals": members, "decision": "confirmed", "score": "0.4"}
+    )
+    assert response.status_code == 303
+    html = page_text(client_as("anonymous").get(f"/consultations/{consultation_id}/contributions"))
+    groups = html.split('id="groups-title"')[1].split("</section>")[0]
+    assert "3 proposte" in groups and "3 zone" in groups and "3 sostegni in tutto" in groups
+    assert "Torino, Pinerolese, Valli di Susa e Sangone" in groups
+    html = page_text(planner.get(url))
+    assert html.split('id="open-title"')[1].split("</section>")[0].count("<article") == 0
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "proposal_group.confirmed"))
+        from consult.models import ProposalGroup
+
+        group_id = db.session.scalar(select(ProposalGroup.id))
+    # Taken back, then dismissed: no longer one project.
+    assert planner.post(f"{url}/{group_id}/reopen", data={"csrf_token": token}).status_code == 303
+    planner.post(f"{url}/decide", data={"csrf_token": token, "proposals": members, "decision": "dismissed"})
+    html = page_text(planner.get(f"/consultations/{consultation_id}/contributions"))
+    assert "Nessun raggruppamento confermato." in html
+    # Bad requests are refused without a trace.
+    for bad in ({"proposals": "1", "decision": "confirmed"}, {"proposals": members, "decision": "maybe"},
+                {"proposals": "99998,99999", "decision": "confirmed"}):  # fmt: skip
+        assert planner.post(f"{url}/decide", data={"csrf_token": token, **bad}).status_code in (400, 404), bad
+    assert client_as("facilitator").get(url).status_code == 403
+
+
+def csrf_token(client, path):
+    from tests.conftest import csrf_token as token
+
+    return token(client, path)

@@ -55,3 +55,51 @@ def test_recurring_themes_count_contributions_and_zones():
     assert all(item.kind != Kind.ACTION for theme in themes.values() for item in theme.items)
     # Most widely used first.
     assert next(iter(themes)) in ("pista ciclabile", "chisone")
+
+
+CYCLE_PATHS = [
+    item(
+        11,
+        5,
+        Kind.PROPOSAL,
+        "Completare il percorso ciclabile lungo il torrente fino a Pinerolo.",
+        "Pista ciclabile del Chisone",
+    ),
+    item(
+        12,
+        6,
+        Kind.PROPOSAL,
+        "Un anello ciclabile per le bici tra Perosa e Pinerolo, lungo il Chisone.",
+        "Ciclovia Val Chisone",
+    ),
+    item(
+        13,
+        1,
+        Kind.PROPOSAL,
+        "Collegare la ciclabile del Chisone alla rete di Torino.",
+        "Piste ciclabili verso Pinerolo",
+    ),
+    item(14, 9, Kind.PROPOSAL, "Minibus su prenotazione per le frazioni di montagna.", "Trasporto a chiamata"),
+    item(
+        15,
+        5,
+        Kind.PROPOSAL,
+        "Una seconda pista ciclabile lungo il Chisone, nello stesso comune.",
+        "Pista ciclabile del Chisone bis",
+    ),
+]
+
+
+def test_the_same_cycle_path_in_three_zones_is_one_candidate_and_the_bus_is_not():
+    from consult.synthesis.similar import candidates
+
+    for proposal in CYCLE_PATHS:
+        proposal.proposal = SimpleNamespace(id=int(proposal.key.split("-")[1]))
+    found = candidates(CYCLE_PATHS[:4])
+    assert len(found) == 1
+    group = found[0]
+    assert group.proposal_ids == [11, 12, 13] and [zone.code for zone in group.zones] == [1, 5, 6]
+    assert 0.25 <= group.score <= 1
+    # Within one zone two proposals are not "the same project across zones" on their own.
+    only_zone_5 = candidates([CYCLE_PATHS[0], CYCLE_PATHS[4]])
+    assert only_zone_5 == []

@@ -71,6 +71,11 @@ ACTION_LABELS = {
     "list.entry_changed": _l("Voce di un elenco modificata"),
     "audit.exported": _l("Registro scaricato"),
     "contributions.downloaded": _l("Contributi scaricati"),
+    "proposal_group.confirmed": _l("Progetti simili raggruppati"),
+    "proposal_group.dismissed": _l("Raggruppamento di progetti scartato"),
+    "proposal_group.reopened": _l("Decisione su un raggruppamento annullata"),
+    "synthesis.quote_chosen": _l("Contributo scelto da citare nella sintesi"),
+    "synthesis.quote_removed": _l("Contributo tolto dalle citazioni della sintesi"),
 }
 
 #: What an event happened to, by table name; ``utente #12``.
@@ -82,6 +87,8 @@ TARGET_LABELS = {
     "comment": _l("commento"),
     "stakeholder_category": _l("categoria"),
     "condition_tag": _l("condizione abilitante"),
+    "proposal_group": _l("raggruppamento di progetti"),
+    "synthesis_quote": _l("citazione nella sintesi"),
 }
 
 

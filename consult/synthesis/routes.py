@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import FloatField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, NumberRange, Optional, Regexp
 
 from consult import audit
+from consult.errors import DomainError
 from consult.exports import write_csv_with_notes, write_xlsx
 from consult.extensions import db
-from consult.models import Consultation, ConsultationSession, SessionState, Zone
+from consult.models import Consultation, ConsultationSession, GroupDecision, ProposalGroup, SessionState, Zone
 from consult.participation.access import load_session
-from consult.permissions import can, public
+from consult.participation.forms import EmptyForm
+from consult.permissions import can, public, requires
 from consult.results import services as results
 from consult.results import texts
-from consult.synthesis import bp, downloads, services
+from consult.synthesis import bp, downloads, services, similar
 from consult.synthesis.services import Filters, Kind
 from consult.synthesis.themes import recurring_themes
 
@@ -112,6 +117,8 @@ def _render(synthesis, consultation, *, session=None):
         strategies=consultation.strategies_in_order,
         staff_zones=staff_zones,
         themes={block.strategy.code: recurring_themes(block.items()) for block in synthesis.blocks},
+        groups=similar.confirmed_groups(consultation, synthesis.shown) if session is None else [],
+        planner=can(current_user, "results.all_zones"),
         here=here,
         results_url=results_url,
         download_urls=download_urls,
@@ -200,3 +207,70 @@ def consultation_download(consultation_id: int, fmt: str):
     if synthesis.filters.zone is not None:
         name += f"-zona{synthesis.filters.zone}"
     return _download(synthesis, consultation, consultation.title, name, source, fmt)
+
+
+# --- similar proposals across zones --------------------------------------------------------------------
+
+
+class GroupDecisionForm(FlaskForm):
+    proposals = StringField(validators=[DataRequired(), Regexp(r"^\d+(,\d+)+$")])
+    decision = SelectField(choices=[SelectChoice(d.value) for d in GroupDecision], validators=[DataRequired()])
+    score = FloatField(validators=[Optional(), NumberRange(0, 1)])
+
+
+def _render_similar(consultation: Consultation, *, problems=(), status=200):
+    sessions = services.visible_sessions(current_user, consultation)
+    return render_template(
+        "synthesis/similar.html",
+        consultation=consultation,
+        review=similar.review(consultation, sessions, _locale()),
+        threshold=similar.THRESHOLD,
+        form=EmptyForm(),
+        problems=list(problems),
+        locale=_locale(),
+    ), status
+
+
+@bp.get("/consultations/<int:consultation_id>/similar-proposals")
+@requires("results.all_zones")
+def similar_proposals(consultation_id: int):
+    """Proposals from several zones that may be the same project: the planner confirms or dismisses each."""
+    return _render_similar(db.get_or_404(Consultation, consultation_id))
+
+
+@bp.post("/consultations/<int:consultation_id>/similar-proposals/decide")
+@requires("results.all_zones")
+def decide_group(consultation_id: int):
+    consultation = db.get_or_404(Consultation, consultation_id)
+    form = GroupDecisionForm()
+    if not form.validate_on_submit():
+        return _render_similar(consultation, problems=[_("La richiesta non è valida: ricarica la pagina e riprova.")],
+                               status=400)  # fmt: skip
+    decision = GroupDecision(form.decision.data)
+    ids = [int(value) for value in form.proposals.data.split(",")]
+    try:
+        similar.decide(consultation, ids, decision, current_user, form.score.data or 0.0)
+    except DomainError as error:
+        db.session.rollback()
+        message = _("Questi progetti non si possono raggruppare: ricarica la pagina e riprova.")
+        return _render_similar(consultation, problems=[message], status=error.status)
+    if decision == GroupDecision.CONFIRMED:
+        flash(_("Raggruppamento confermato: i progetti si leggono come un solo progetto."), "success")
+    else:
+        flash(_("Raggruppamento scartato."), "success")
+    return redirect(url_for(".similar_proposals", consultation_id=consultation.id), 303)
+
+
+@bp.post("/consultations/<int:consultation_id>/similar-proposals/<int:group_id>/reopen")
+@requires("results.all_zones")
+def reopen_group(consultation_id: int, group_id: int):
+    consultation = db.get_or_404(Consultation, consultation_id)
+    form = EmptyForm()
+    group = db.session.get(ProposalGroup, group_id)
+    if group is None or group.consultation_id != consultation.id:
+        abort(404)
+    if not form.validate_on_submit():
+        abort(400)
+    similar.reopen(consultation, group)
+    flash(_("Decisione annullata: il raggruppamento torna tra quelli da valutare."), "success")
+    return redirect(url_for(".similar_proposals", consultation_id=consultation.id), 303)
