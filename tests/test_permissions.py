@@ -96,6 +96,7 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "synthesis.similar_proposals": PLANNERS,
     "synthesis.decide_group": {**PLANNERS, "planner": 400, "admin": 400},  # no proposals named
     "synthesis.reopen_group": {**PLANNERS, "planner": 404, "admin": 404},  # no such group
+    "synthesis.toggle_quote": {**PLANNERS, "planner": 404, "admin": 404},  # no such contribution
     # administration
     "admin.users": ADMIN_ONLY,
     "admin.user": ADMIN_ONLY,
@@ -122,6 +123,7 @@ SAMPLE_VALUES = {
     "kind": "categories",
     "entry_id": None,  # the seeded "comune" category
     "group_id": 1,
+    "key": "sheet-1",
     "fmt": "csv",
 }
 SAMPLE_BY_ENDPOINT = {

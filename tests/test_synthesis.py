@@ -14,6 +14,7 @@ from sqlalchemy import select
 from consult.extensions import db
 from consult.models import (
     ActorState,
+    Comment,
     ConsultationSession,
     Participant,
     ProjectStatus,
@@ -334,6 +335,13 @@ def _xlsx_text(data: bytes) -> str:
     )
 
 
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.split())
+
+
 def outputs(client, data) -> dict[str, str]:
     """Every place contributions reach, as text."""
     metro, session = f"/consultations/{data['id']}", f"/zones/1/sessions/{data['sessions'][0]}"
@@ -346,6 +354,7 @@ def outputs(client, data) -> dict[str, str]:
         found[f"{where} results csv"] = page_text(client.get(f"{base}/results.csv?table=contributions"))
         found[f"{where} results xlsx"] = _xlsx_text(client.get(f"{base}/results.xlsx").data)
         found[f"{where} results json"] = page_text(client.get(f"{base}/results.json"))
+        found[f"{where} pdf"] = pdf_text(client.get(f"{base}/results.pdf").data)
     found["api consultation"] = page_text(client.get(f"/api/v1/consultations/{data['id']}/contributions"))
     found["api session"] = page_text(client.get(f"/api/v1/sessions/{data['sessions'][0]}/contributions"))
     return found
@@ -454,3 +463,43 @@ def csrf_token(client, path):
     from tests.conftest import csrf_token as token
 
     return token(client, path)
+
+
+def test_the_pdf_reads_as_a_synthesis_and_quotes_what_the_planner_chose(app, client_as, data):
+    planner = client_as("planner")
+    session = f"/zones/1/sessions/{data['sessions'][0]}"
+    text = pdf_text(planner.get(f"{session}/results.pdf").data)
+    assert "Dalle strategie alle azioni: i contributi" in text
+    assert "1ª · 1.2" in text and "1ª su 3 strategie" in text
+    assert "Come attuarla sul territorio" in text and "Progetti e programmi collegati" in text
+    assert "Reti di attori" in text and "Fattori abilitanti e precondizioni" in text
+    assert "Temi ricorrenti:" in text, text.split("1ª · 1.2")[1][:600]
+    assert "2 sostegni" in text and SHOWN_ORGANISATION in text
+    metro = pdf_text(planner.get(f"/consultations/{data['id']}/results.pdf").data)
+    assert "Sintesi per l’area metropolitana" in metro and "Zona 1. Torino" in metro and "Zona 2. AMT Ovest" in metro
+    # Quoting is the planner's choice: the shortest comment is left out of the metropolitan section's three
+    # quotes until a planner picks it.
+    area = metro.split("Sintesi per l’area metropolitana")[1].split("Zona 1. Torino")[0]
+    assert PROPOSAL_COMMENT not in area
+    with app.app_context():
+        key = "comment-" + str(db.session.scalar(select(Comment.id).where(Comment.body == PROPOSAL_COMMENT)))
+    page = f"/consultations/{data['id']}/contributions"
+    html = page_text(planner.get(page))
+    assert f"/contributions/{key}/quote" in html
+    response = planner.post(f"/contributions/{key}/quote", data={"csrf_token": csrf_token(planner, page), "back": page})
+    assert response.status_code == 303 and response.headers["Location"] == f"{page}#{key}"
+    assert "Citato nella sintesi" in page_text(planner.get(page))
+    metro = pdf_text(planner.get(f"/consultations/{data['id']}/results.pdf").data)
+    area = metro.split("Sintesi per l’area metropolitana")[1].split("Zona 1. Torino")[0]
+    assert PROPOSAL_COMMENT in area
+    # Another host is never a destination; a hidden or unknown contribution cannot be quoted.
+    token = csrf_token(planner, page)
+    response = planner.post(f"/contributions/{key}/quote", data={"csrf_token": token, "back": "//evil.example/"})
+    assert response.headers["Location"].startswith("/results#")
+    with app.app_context():
+        hidden = db.session.scalar(select(Comment.id).where(Comment.body == HIDDEN[1]))
+    assert planner.post(f"/contributions/comment-{hidden}/quote", data={"csrf_token": token}).status_code == 404
+    assert planner.post("/contributions/proposal-1/quote", data={"csrf_token": token}).status_code == 404
+    facilitator = client_as("facilitator")
+    token = csrf_token(facilitator, page)
+    assert facilitator.post(f"/contributions/{key}/quote", data={"csrf_token": token}).status_code == 403

@@ -7,6 +7,7 @@ published; before that planners, admins and the zone's facilitators; a 404 for e
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -21,13 +22,23 @@ from consult import audit
 from consult.errors import DomainError
 from consult.exports import write_csv_with_notes, write_xlsx
 from consult.extensions import db
-from consult.models import Consultation, ConsultationSession, GroupDecision, ProposalGroup, SessionState, Zone
+from consult.models import (
+    Comment,
+    Consultation,
+    ConsultationSession,
+    GroupDecision,
+    ProposalGroup,
+    SessionState,
+    StrategySheet,
+    SynthesisQuote,
+    Zone,
+)
 from consult.participation.access import load_session
 from consult.participation.forms import EmptyForm
 from consult.permissions import can, public, requires
 from consult.results import services as results
 from consult.results import texts
-from consult.synthesis import bp, downloads, services, similar
+from consult.synthesis import bp, downloads, report, services, similar
 from consult.synthesis.services import Filters, Kind
 from consult.synthesis.themes import recurring_themes
 
@@ -119,6 +130,8 @@ def _render(synthesis, consultation, *, session=None):
         themes={block.strategy.code: recurring_themes(block.items()) for block in synthesis.blocks},
         groups=similar.confirmed_groups(consultation, synthesis.shown) if session is None else [],
         planner=can(current_user, "results.all_zones"),
+        quoted=report.quoted_keys() if can(current_user, "results.all_zones") else set(),
+        back=request.full_path.rstrip("?"),
         here=here,
         results_url=results_url,
         download_urls=download_urls,
@@ -274,3 +287,43 @@ def reopen_group(consultation_id: int, group_id: int):
     similar.reopen(consultation, group)
     flash(_("Decisione annullata: il raggruppamento torna tra quelli da valutare."), "success")
     return redirect(url_for(".similar_proposals", consultation_id=consultation.id), 303)
+
+
+# --- quoting in the synthesis document ------------------------------------------------------------------
+
+QUOTABLE = re.compile(r"^(sheet|comment)-(\d+)$")
+
+
+def _local(path: str | None, fallback: str) -> str:
+    """Only a path on this site, never another host."""
+    if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        return path
+    return fallback
+
+
+@bp.post("/contributions/<key>/quote")
+@requires("results.all_zones")
+def toggle_quote(key: str):
+    """A planner chooses an answer or a comment to quote in full in the synthesis document (or stops quoting it)."""
+    match = QUOTABLE.match(key)
+    if match is None:
+        abort(404)
+    model = StrategySheet if match.group(1) == "sheet" else Comment
+    row = db.session.get(model, int(match.group(2)))
+    if row is None or getattr(row, "hidden_at", None) is not None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    existing = db.session.scalar(select(SynthesisQuote).where(SynthesisQuote.contribution_key == key))
+    if existing is None:
+        quote = SynthesisQuote(contribution_key=key, chosen_by_id=current_user.id)
+        db.session.add(quote)
+        db.session.flush()
+        audit.record("synthesis.quote_chosen", quote, contribution=key)
+        flash(_("Il contributo sarà citato per intero nel documento di sintesi."), "success")
+    else:
+        audit.record("synthesis.quote_removed", existing, contribution=key)
+        db.session.delete(existing)
+        flash(_("Il contributo non sarà più citato per scelta nel documento di sintesi."), "success")
+    back = _local(request.form.get("back"), url_for("results.index"))
+    return redirect(f"{back}#{key}", 303)
