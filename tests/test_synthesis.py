@@ -121,7 +121,7 @@ def test_the_contributions_page_shows_every_kind_and_nothing_hidden(client, data
     # Zone 2's comment belongs to the other session.
     assert "parcheggi di interscambio" not in html
     # "pendolari" comes back in two comments: a recurring theme of 1.2, linked to both.
-    themes = html.split('id="themes-1.2"')[1].split("</section>")[0]
+    themes = html.split('id="themes-1.2"')[1].split('<details class="synthesis-kind')[0]
     assert "<strong>pendolari</strong>" in themes and "2 contributi" in themes and 'href="#comment-' in themes
 
 

@@ -40,7 +40,7 @@ TEXTS = {
         "similar_heading": "Similar projects across zones",
         "confirm": "Confirm: it is the same project",
         "groups": "Projects shared by several zones",
-        "pdf": "Synthesis document (PDF)",
+        "pdf": "Synthesis report (PDF)",
     },
 }
 
@@ -70,6 +70,14 @@ def test_planner_reads_the_zone_and_metropolitan_synthesis(visit, page, demo_ser
     for prefix in ("sheet", "proposal", "actor", "condition", "action", "comment"):
         expect(page.locator(f"article[id^='{prefix}-']").first).to_be_attached()
     contributions_url = page.url
+    # Kinds open on demand on this long page; a theme's link opens the group that holds the contribution.
+    theme = page.locator(".synthesis-themes details").first
+    theme.locator("summary").click()
+    link = theme.locator("a").first
+    target = link.get_attribute("href").lstrip("#")
+    expect(page.locator(f"[id='{target}']")).to_be_hidden()
+    link.click()
+    expect(page.locator(f"[id='{target}']")).to_be_visible()
     shot(page, "metro", language)
     check_accessibility(page, f"the metropolitan contributions ({language})")
 
