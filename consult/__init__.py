@@ -63,6 +63,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from consult.plan import bp as plan_bp
     from consult.public import bp as public_bp
     from consult.results import bp as results_bp
+    from consult.synthesis import bp as synthesis_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(plan_bp)
@@ -73,6 +74,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(facilitate_bp)
+    app.register_blueprint(synthesis_bp)
 
     web.init_app(app)
     cli.init_app(app)

@@ -27,6 +27,7 @@ SIGNED_IN = {**everyone(200), "anonymous": 302}
 #: Forms for people not signed in yet: whoever is signed in already is sent on.
 SIGNED_OUT = {**everyone(302), "anonymous": 200}
 ADMIN_ONLY = {**everyone(403), "anonymous": 302, "admin": 200}
+PLANNERS = {**ADMIN_ONLY, "planner": 200}
 #: A draft session of zone 1: only who runs zone 1 may see it; for everyone else it does not exist.
 ZONE_1_FACILITATORS = {**everyone(404), "facilitator": 200, "admin": 200}
 
@@ -77,10 +78,11 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "participation.rank": NOT_JOINED,
     "participation.sheet": NOT_JOINED,
     "participation.new_proposal": NOT_JOINED,
-    "participation.proposals": NOT_JOINED,
-    "participation.proposal": NOT_JOINED,
+    # staff read the proposals and discussions without joining (proposal 1 does not exist: 404)
+    "participation.proposals": ZONE_1_FACILITATORS,
+    "participation.proposal": everyone(404),
     "participation.edit_proposal": NOT_JOINED,
-    "participation.discussion": NOT_JOINED,
+    "participation.discussion": ZONE_1_FACILITATORS,
     "participation.edit_comment": NOT_JOINED,
     "participation.support": NOT_JOINED_POST,
     "participation.unsupport": NOT_JOINED_POST,
@@ -94,6 +96,17 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "results.session": ZONE_1_FACILITATORS,
     "results.session_download": ZONE_1_FACILITATORS,
     "api.session_results": ZONE_1_FACILITATORS,
+    # contributions (synthesis): the same visibility as the results
+    "synthesis.consultation": PUBLIC,
+    "synthesis.consultation_download": PUBLIC,
+    "synthesis.session": ZONE_1_FACILITATORS,
+    "synthesis.session_download": ZONE_1_FACILITATORS,
+    "api.consultation_contributions": PUBLIC,
+    "api.session_contributions": ZONE_1_FACILITATORS,
+    "synthesis.similar_proposals": PLANNERS,
+    "synthesis.decide_group": {**PLANNERS, "planner": 400, "admin": 400},  # no proposals named
+    "synthesis.reopen_group": {**PLANNERS, "planner": 404, "admin": 404},  # no such group
+    "synthesis.toggle_quote": {**PLANNERS, "planner": 404, "admin": 404},  # no such contribution
     # administration
     "admin.users": ADMIN_ONLY,
     "admin.user": ADMIN_ONLY,
@@ -136,12 +149,15 @@ SAMPLE_VALUES = {
     "comment_id": 1,
     "kind": "categories",
     "entry_id": None,  # the seeded "comune" category
+    "group_id": 1,
+    "key": "sheet-1",
     "fmt": "csv",
     "code_id": 1,
 }
 SAMPLE_BY_ENDPOINT = {
     "i18n.set_language": {"code": "en"},
     "plan.strategy": {"code": "1.1"},
+    "participation.discussion": {"code": "1.1"},
 }
 
 

@@ -123,6 +123,9 @@ def test_xlsx_has_every_view_and_defuses_formulas(client, consultation):
         "Informazioni", "Posizione media", "Conteggio di Borda", "Metodo Schulze", "Quota tra le prime tre",
         "Zone", "Mappa delle posizioni", "Categorie", "Canali", "Azioni prioritarie", "Progetti",
         "Fattori abilitanti", "Reti di attori", "Commenti", "Partecipazione",
+        # every contribution, a sheet per kind (consult.synthesis)
+        "Contributi - attuazione", "Contributi - progetti", "Contributi - attori", "Contributi - fattori",
+        "Contributi - azioni", "Contributi - commenti",
     ]  # fmt: skip
     info = {row[0]: row[1] for row in workbook["Informazioni"].iter_rows(min_row=2, values_only=True)}
     assert info["Metodo"] == "Posizione media (mean)" and info["Ponderazione"] == "Zone alla pari (equal)"

@@ -77,6 +77,12 @@ ACTION_LABELS = {
     "list.entry_created": _l("Voce di un elenco aggiunta"),
     "list.entry_changed": _l("Voce di un elenco modificata"),
     "audit.exported": _l("Registro scaricato"),
+    "contributions.downloaded": _l("Contributi scaricati"),
+    "proposal_group.confirmed": _l("Progetti simili raggruppati"),
+    "proposal_group.dismissed": _l("Raggruppamento di progetti scartato"),
+    "proposal_group.reopened": _l("Decisione su un raggruppamento annullata"),
+    "synthesis.quote_chosen": _l("Contributo scelto da citare nella sintesi"),
+    "synthesis.quote_removed": _l("Contributo tolto dalle citazioni della sintesi"),
 }
 
 #: What each detail of an event is, for people (``provisional`` reads «provvisori»).
@@ -121,6 +127,12 @@ DETAIL_LABELS = {
     "table": _l("tabella"),
     "category": _l("categoria"),
     "email": _l("email"),
+    "contribution": _l("contributo"),
+    "proposals": _l("proposte"),
+    "strategy": _l("strategia"),
+    "kind": _l("tipo di contributo"),
+    "q": _l("ricerca"),
+    "allow_multiple_zones": _l("più zone per persona"),
 }
 
 #: Names of the fields events list (``fields``, ``changed``, ``before``, ``after``).
@@ -172,6 +184,8 @@ TARGET_LABELS = {
     "comment": _l("commento"),
     "stakeholder_category": _l("categoria"),
     "condition_tag": _l("condizione abilitante"),
+    "proposal_group": _l("raggruppamento di progetti"),
+    "synthesis_quote": _l("citazione nella sintesi"),
 }
 
 

@@ -144,3 +144,39 @@ def consultation_results(consultation_id: int):
     if view.provisional:
         response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- contributions (consult.synthesis) ----------------------------------------------------------------
+
+from flask_babel import get_locale  # noqa: E402
+
+from consult.synthesis import downloads as synthesis_downloads  # noqa: E402
+from consult.synthesis import services as synthesis  # noqa: E402
+
+
+def _contributions_response(sessions, **about):
+    locale = str(get_locale())
+    items = synthesis.gather(sessions, locale)
+    response = jsonify({**about, "count": len(items), "contributions": synthesis_downloads.items_json(items, locale)})
+    if any(s.state != SessionState.PUBLISHED for s in sessions):
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/sessions/<int:session_id>/contributions")
+@public
+def session_contributions(session_id: int):
+    """Every contribution to the session (hidden ones left out); visible as the session's results are."""
+    session = db.session.get(ConsultationSession, session_id)
+    if session is None or not results.can_see_session_results(current_user, session):
+        abort(404)
+    return _contributions_response([session], session=_session_json(session))
+
+
+@bp.get("/consultations/<int:consultation_id>/contributions")
+@public
+def consultation_contributions(consultation_id: int):
+    """Every contribution to the consultation's sessions the caller may see (published ones for the public)."""
+    consultation = db.get_or_404(Consultation, consultation_id)
+    sessions = synthesis.visible_sessions(current_user, consultation)
+    return _contributions_response(sessions, consultation=_consultation_json(consultation))

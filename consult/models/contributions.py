@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
@@ -34,6 +35,8 @@ class StrategySheet(db.Model):
     strategy_id: Mapped[int] = mapped_column(ForeignKey("strategy.id"))
     #: Question 1: "Come attuarla sul territorio".
     implementation: Mapped[str] = mapped_column(Text, default="")
+    #: The participant agreed, when writing, to have their organisation shown beside it.
+    show_organisation: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     participant: Mapped[Participant] = relationship()
@@ -201,6 +204,8 @@ class ProjectProposal(db.Model):
     related_plans: Mapped[list[str]] = mapped_column(JSON, default=list)
     related_plans_other: Mapped[str] = mapped_column(String(200), default="")
     link: Mapped[str | None] = mapped_column(String(500))
+    #: The participant agreed, when writing, to have their organisation shown beside it.
+    show_organisation: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     hidden_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -233,6 +238,8 @@ class Comment(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
     #: Plain text as typed; rendered escaped, with safe links.
     body: Mapped[str] = mapped_column(Text)
+    #: The participant agreed, when writing, to have their organisation shown beside it.
+    show_organisation: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     #: Set by a moderator; the text is then no longer shown.
@@ -258,3 +265,47 @@ class CommentReport(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class GroupDecision(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+proposal_group_member = Table(
+    "proposal_group_member",
+    db.metadata,
+    Column("group_id", ForeignKey("proposal_group.id", ondelete="CASCADE"), primary_key=True),
+    Column("proposal_id", ForeignKey("project_proposal.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ProposalGroup(db.Model):
+    """Proposals from several zones that a planner judged to be one project (or, dismissed, not)."""
+
+    __tablename__ = "proposal_group"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    decision: Mapped[GroupDecision] = mapped_column(str_enum(GroupDecision))
+    #: The similarity score the grouping was proposed with (0–1), kept for the record.
+    score: Mapped[float] = mapped_column(default=0.0)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    proposals: Mapped[list[ProjectProposal]] = relationship(
+        secondary=proposal_group_member, order_by=ProjectProposal.id
+    )
+    decided_by: Mapped[User | None] = relationship()
+
+
+class SynthesisQuote(db.Model):
+    """A contribution a planner chose to quote in full in the synthesis document."""
+
+    __tablename__ = "synthesis_quote"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The contribution's key, e.g. ``sheet-12``, ``proposal-3``, ``comment-40`` (consult.synthesis).
+    contribution_key: Mapped[str] = mapped_column(String(40), unique=True)
+    chosen_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    chosen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

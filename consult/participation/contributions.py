@@ -83,6 +83,7 @@ def save_sheet(
     priority_action_codes: list[str],
     actors: list[ActorInput],
     conditions: dict[str, str],
+    show_organisation: bool = False,
 ) -> StrategySheet:
     """Create or replace the participant's sheet for the strategy (questions 1, 3, 4 and priority actions)."""
     require_open(participant)
@@ -114,6 +115,7 @@ def save_sheet(
         sheet = StrategySheet(participant=participant, strategy=strategy)
         db.session.add(sheet)
     sheet.implementation = clean(implementation, TEXT_MAX, multiline=True)
+    sheet.show_organisation = show_organisation
     sheet.priority_actions.clear()
     sheet.actors.clear()
     sheet.conditions.clear()
@@ -151,6 +153,8 @@ class ProposalInput:
     related_plans: tuple[RelatedPlan, ...] = ()
     related_plans_other: str = ""
     link: str | None = None
+    #: The author agrees to have their organisation shown beside the proposal.
+    show_organisation: bool = False
 
 
 def is_web_link(text: str) -> bool:
@@ -187,6 +191,7 @@ def _apply_proposal(proposal: ProjectProposal, strategy: Strategy, data: Proposa
     proposal.related_plans = [plan.value for plan in dict.fromkeys(data.related_plans)]
     proposal.related_plans_other = clean(data.related_plans_other, 200)
     proposal.link = link
+    proposal.show_organisation = data.show_organisation
 
 
 def propose_project(participant: Participant, strategy: Strategy, data: ProposalInput) -> ProjectProposal:
@@ -249,6 +254,7 @@ def add_comment(
     strategy: Strategy | None = None,
     proposal: ProjectProposal | None = None,
     parent: Comment | None = None,
+    show_organisation: bool = False,
 ) -> Comment:
     """A comment on a strategy or a proposal, or a reply to one (replies go one level deep)."""
     require_open(participant)
@@ -277,6 +283,7 @@ def add_comment(
         proposal_id=proposal_id,
         parent=parent,
         body=text,
+        show_organisation=show_organisation,
     )
     db.session.add(comment)
     db.session.flush()

@@ -78,6 +78,10 @@ class ConditionForm(Form):
     note = TextAreaField(_l("Nota (facoltativa)"), validators=[Optional(), Length(max=1000)], render_kw={"rows": 2})
 
 
+#: Off by default: the organisation is shown beside a contribution only when its author asks, each time.
+SHOW_ORGANISATION_LABEL = _l("Mostra la mia organizzazione accanto a questo contributo")
+
+
 class SheetForm(FlaskForm):
     implementation = TextAreaField(
         _l("Come si può attuare questa strategia nella tua zona?"),
@@ -88,6 +92,7 @@ class SheetForm(FlaskForm):
     actors = FieldList(FormField(ActorForm), max_entries=MAX_ACTORS)
     conditions = FieldList(FormField(ConditionForm), max_entries=100)
     priority_actions = CheckboxesField(_l("Azioni prioritarie"))
+    show_organisation = BooleanField(SHOW_ORGANISATION_LABEL, default=False)
 
 
 class ProposalForm(FlaskForm):
@@ -146,6 +151,8 @@ class ProposalForm(FlaskForm):
         render_kw={"inputmode": "url", "spellcheck": "false"},
     )
 
+    show_organisation = BooleanField(SHOW_ORGANISATION_LABEL, default=False)
+
     def validate_link(self, field) -> None:
         if field.data and not is_web_link(field.data.strip()):
             raise ValidationError(_l("Il link deve iniziare con https:// o http://."))
@@ -159,6 +166,7 @@ class CommentForm(FlaskForm):
     strategy = HiddenField()
     proposal = HiddenField()
     parent = HiddenField()
+    show_organisation = BooleanField(SHOW_ORGANISATION_LABEL, default=False)
 
 
 class CommentEditForm(FlaskForm):

@@ -7,6 +7,7 @@ which offers the ways in. Rows of another session (a proposal, a comment) are 40
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -38,7 +39,7 @@ from consult.participation.sheet_forms import (
     SheetForm,
     error_list,
 )
-from consult.permissions import public
+from consult.permissions import can, public
 
 #: Per participant, never per address: a workshop room shares one Wi-Fi address.
 PER_PARTICIPANT = "30 per minute"
@@ -69,6 +70,12 @@ def _contribution_helpers():
 def _enter(zone_code: int, session_id: int) -> tuple[ConsultationSession, Participant | None]:
     session = load_session(zone_code, session_id)
     return session, current_participant(session)
+
+
+def staff_reader(session: ConsultationSession) -> bool:
+    """Planners, admins and the zone's facilitators read every proposal and discussion of a session they may
+    see, without joining it (read-only: taking part still needs a participant)."""
+    return can(current_user, "zone.results", session.zone)
 
 
 def _to_session_page(session: ConsultationSession):
@@ -140,6 +147,7 @@ def _sheet_data(sheet, tags: list[ConditionTag], empty_rows: int) -> dict:
         "priority_actions": [p.action.code for p in sheet.priority_actions] if sheet else [],
         "actors": actors + [{}] * empty_rows,
         "conditions": [{"code": t.code, "chosen": t.id in chosen, "note": chosen.get(t.id, "")} for t in tags],
+        "show_organisation": sheet.show_organisation if sheet else False,
     }
 
 
@@ -216,6 +224,7 @@ def sheet(zone_code: int, session_id: int, code: str):
             priority_action_codes=form.priority_actions.data or [],
             actors=actors,
             conditions=conditions,
+            show_organisation=bool(form.show_organisation.data and participant.organisation),
         )
         db.session.commit()
     except DomainError as error:
@@ -234,7 +243,7 @@ def sheet(zone_code: int, session_id: int, code: str):
 # --- project proposals -------------------------------------------------------------------------
 
 
-def _proposal_input(form: ProposalForm) -> contributions.ProposalInput:
+def _proposal_input(form: ProposalForm, participant: Participant) -> contributions.ProposalInput:
     return contributions.ProposalInput(
         title=form.title.data or "",
         description=form.description.data or "",
@@ -247,6 +256,7 @@ def _proposal_input(form: ProposalForm) -> contributions.ProposalInput:
         related_plans=tuple(RelatedPlan(value) for value in form.related_plans.data or ()),
         related_plans_other=form.related_plans_other.data or "",
         link=(form.link.data or "").strip() or None,
+        show_organisation=bool(form.show_organisation.data and participant.organisation),
     )
 
 
@@ -265,6 +275,7 @@ def _proposal_form(strategy: Strategy, proposal: ProjectProposal | None = None) 
                 "related_plans": list(proposal.related_plans),
                 "related_plans_other": proposal.related_plans_other,
                 "link": proposal.link or "",
+                "show_organisation": proposal.show_organisation,
             }
         )
     else:
@@ -315,7 +326,7 @@ def new_proposal(zone_code: int, session_id: int, code: str):
         status = 422 if form.is_submitted() else 200
         return _render_proposal_form(session, participant, strategy, form, status=status)
     try:
-        contributions.propose_project(participant, strategy, _proposal_input(form))
+        contributions.propose_project(participant, strategy, _proposal_input(form, participant))
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -344,7 +355,7 @@ def edit_proposal(zone_code: int, session_id: int, proposal_id: int):
         status = 422 if form.is_submitted() else 200
         return _render_proposal_form(session, participant, strategy, form, proposal=proposal, status=status)
     try:
-        contributions.edit_project(participant, proposal, _proposal_input(form))
+        contributions.edit_project(participant, proposal, _proposal_input(form, participant))
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -361,7 +372,7 @@ def _render_proposals(session, participant, *, problems=(), status=200):
         session=session,
         participant=participant,
         groups=contributions.visible_proposals(session),
-        supported_ids=contributions.supported_ids(participant),
+        supported_ids=contributions.supported_ids(participant) if participant else set(),
         form=EmptyForm(),
         problems=list(problems),
     ), status
@@ -372,7 +383,7 @@ def _render_proposals(session, participant, *, problems=(), status=200):
 def proposals(zone_code: int, session_id: int):
     """Every proposal of the session, by strategy, with its supports."""
     session, participant = _enter(zone_code, session_id)
-    if participant is None:
+    if participant is None and not staff_reader(session):
         return _to_session_page(session)
     return _render_proposals(session, participant)
 
@@ -398,7 +409,7 @@ def _render_thread(session, participant, *, strategy=None, proposal=None, form=N
             "participation/proposal.html",
             proposal=proposal,
             strategy=proposal.strategy,
-            supported=proposal.id in contributions.supported_ids(participant),
+            supported=participant is not None and proposal.id in contributions.supported_ids(participant),
             **common,
         )
     else:
@@ -410,7 +421,7 @@ def _render_thread(session, participant, *, strategy=None, proposal=None, form=N
 @public
 def proposal(zone_code: int, session_id: int, proposal_id: int):
     session, participant = _enter(zone_code, session_id)
-    if participant is None:
+    if participant is None and not staff_reader(session):
         return _to_session_page(session)
     return _render_thread(session, participant, proposal=_proposal_or_404(session, proposal_id))
 
@@ -471,7 +482,7 @@ def unsupport(zone_code: int, session_id: int, proposal_id: int):
 def discussion(zone_code: int, session_id: int, code: str):
     """Comments on a strategy within the session."""
     session, participant = _enter(zone_code, session_id)
-    if participant is None:
+    if participant is None and not staff_reader(session):
         return _to_session_page(session)
     strategy = _strategy_or_404(session, code)
     return _render_thread(session, participant, strategy=strategy)
@@ -516,7 +527,12 @@ def comment(zone_code: int, session_id: int):
         return _render_thread(session, participant, form=form, status=422, **thread)
     try:
         added = contributions.add_comment(
-            participant, form.body.data, strategy=strategy, proposal=proposal, parent=parent
+            participant,
+            form.body.data,
+            strategy=strategy,
+            proposal=proposal,
+            parent=parent,
+            show_organisation=bool(form.show_organisation.data and participant.organisation),
         )
         db.session.commit()
     except DomainError as error:

@@ -535,6 +535,10 @@ class Report:
             self.heatmap()
         else:
             self.categories()
+        # What participants wrote, per prioritised strategy, per zone and metropolitan-wide (consult.synthesis).
+        from consult.synthesis.report import add_sections
+
+        add_sections(self)
         self.projects()
         self.conditions()
         self.participation()

@@ -20,6 +20,7 @@ from consult.models import Consultation, ConsultationSession, SessionState
 from consult.participation.access import SESSION_URL, load_session
 from consult.permissions import public
 from consult.results import bp, pdf, services, tables, texts
+from consult.synthesis import downloads as synthesis_downloads
 
 FORMATS = "any(csv, xlsx, json, pdf)"
 MIMETYPES = {
@@ -171,7 +172,13 @@ def consultation_download(consultation_id: int, fmt: str):
 
 def _download(view, target, fmt: str, name: str, source: str) -> Response:
     details = {}
-    if fmt == "csv":
+    if fmt == "csv" and request.args.get("table") == "contributions":
+        # Every contribution of the counted sessions, one a row (consult.synthesis).
+        delimiter = SEPARATORS[_choice("sep", SEPARATORS, "comma")]
+        body = synthesis_downloads.csv_for(view.sessions, source, delimiter=delimiter)
+        details["table"] = "contributions"
+        name += "-contributi"
+    elif fmt == "csv":
         key = _choice("table", tables.table_keys(view), "ranking")
         delimiter = SEPARATORS[_choice("sep", SEPARATORS, "comma")]
         table = tables.table_named(view, key)
@@ -183,9 +190,17 @@ def _download(view, target, fmt: str, name: str, source: str) -> Response:
             name += f"-{key}"
     elif fmt == "xlsx":
         information = (_("Informazioni"), [_("Voce"), _("Valore")], tables.about(view, source))
-        body = write_xlsx([information, *((t.title, t.headers, t.rows) for t in tables.all_tables(view))])
+        body = write_xlsx(
+            [
+                information,
+                *((t.title, t.headers, t.rows) for t in tables.all_tables(view)),
+                *synthesis_downloads.sheets_for(view.sessions),
+            ]
+        )
     elif fmt == "json":
-        body = json.dumps(tables.download_json(view, source), ensure_ascii=False, indent=2)
+        data = tables.download_json(view, source)
+        data["contributions"] = synthesis_downloads.json_for(view.sessions)
+        body = json.dumps(data, ensure_ascii=False, indent=2)
     else:
         body = pdf.render(view, source)
     if view.category is not None:
