@@ -33,6 +33,9 @@ ZONE_1_FACILITATORS = {**everyone(404), "facilitator": 200, "admin": 200}
 #: A page for the session's participants: who may see the draft but has not joined is sent to the session page.
 NOT_JOINED = {**ZONE_1_FACILITATORS, "facilitator": 302, "admin": 302}
 NOT_JOINED_POST = {**ZONE_1_FACILITATORS, "facilitator": 303, "admin": 303}
+#: Staff pages of zone 1: its facilitators, planners and admins; a facilitator of another zone is refused.
+ZONE_STAFF = {**everyone(403), "anonymous": 302, "facilitator": 200, "planner": 200, "admin": 200}
+ZONE_STAFF_POST = {**ZONE_STAFF, "facilitator": 303, "planner": 303, "admin": 303}
 
 # GET for routes that answer GET; POST-only routes get a valid CSRF token and nothing else.
 EXPECTATIONS: dict[str, dict[str, int]] = {
@@ -68,14 +71,16 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "participation.sheet": NOT_JOINED,
     "participation.new_proposal": NOT_JOINED,
     "participation.proposals": NOT_JOINED,
-    "participation.proposal": NOT_JOINED,
+    "participation.proposal": {**ZONE_1_FACILITATORS, "facilitator": 404, "admin": 404},
     "participation.edit_proposal": NOT_JOINED,
-    "participation.discussion": NOT_JOINED,
+    # Moderators of zone 1 read discussions and proposals without joining (sample strategy and proposal: none).
+    "participation.discussion": {**ZONE_1_FACILITATORS, "facilitator": 404, "admin": 404},
     "participation.edit_comment": NOT_JOINED,
     "participation.support": NOT_JOINED_POST,
     "participation.unsupport": NOT_JOINED_POST,
     "participation.comment": NOT_JOINED_POST,
     "participation.report_comment": NOT_JOINED_POST,
+    "participation.report_proposal": NOT_JOINED_POST,
     # results: the sample session is a draft, so only who runs zone 1 sees its (unpublished) results
     "results.index": PUBLIC,
     "results.consultation": PUBLIC,  # counts published sessions only, for the public
@@ -94,6 +99,18 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "admin.lists": ADMIN_ONLY,
     "admin.list_entry": ADMIN_ONLY,
     "admin.new_list_entry": ADMIN_ONLY,
+    # the room's projection: through its link's key (a wrong key opens nothing, for anyone) ...
+    "projection.screen": everyone(404),
+    "projection.state": everyone(404),
+    # ... and its control page, for who runs zone 1 (planners too, even on a draft)
+    "projection.manage": ZONE_STAFF,
+    "projection.reveal": ZONE_STAFF_POST,
+    "projection.hide": ZONE_STAFF_POST,
+    "projection.new_link": ZONE_STAFF_POST,
+    "projection.revoke_link": ZONE_STAFF_POST,
+    # moderation of zone 1 (the sample comment does not exist: 404 once allowed)
+    "moderation.queue": ZONE_STAFF,
+    "moderation.decide": {**ZONE_STAFF, "facilitator": 404, "planner": 404, "admin": 404},
 }
 
 #: A value for each URL argument, by name; SAMPLE_BY_ENDPOINT wins for the endpoints it names.
@@ -110,6 +127,9 @@ SAMPLE_VALUES = {
     "kind": "categories",
     "entry_id": None,  # the seeded "comune" category
     "fmt": "csv",
+    "key": "not-the-key",
+    "item_type": "comment",
+    "item_id": 1,
 }
 SAMPLE_BY_ENDPOINT = {
     "i18n.set_language": {"code": "en"},

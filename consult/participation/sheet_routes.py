@@ -7,6 +7,7 @@ which offers the ways in. Rows of another session (a proposal, a comment) are 40
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -38,7 +39,7 @@ from consult.participation.sheet_forms import (
     SheetForm,
     error_list,
 )
-from consult.permissions import public
+from consult.permissions import can, public
 
 #: Per participant, never per address: a workshop room shares one Wi-Fi address.
 PER_PARTICIPANT = "30 per minute"
@@ -360,7 +361,7 @@ def _render_proposals(session, participant, *, problems=(), status=200):
         "participation/proposals.html",
         session=session,
         participant=participant,
-        groups=contributions.visible_proposals(session),
+        groups=contributions.session_proposals(session),
         supported_ids=contributions.supported_ids(participant),
         form=EmptyForm(),
         problems=list(problems),
@@ -392,13 +393,14 @@ def _render_thread(session, participant, *, strategy=None, proposal=None, form=N
         "problems": list(problems),
         "locale": _locale(),
         "support_form": EmptyForm(),
+        "reported": contributions.reported_ids(participant),
     }
     if proposal is not None:
         page = render_template(
             "participation/proposal.html",
             proposal=proposal,
             strategy=proposal.strategy,
-            supported=proposal.id in contributions.supported_ids(participant),
+            supported=participant is not None and proposal.id in contributions.supported_ids(participant),
             **common,
         )
     else:
@@ -409,10 +411,14 @@ def _render_thread(session, participant, *, strategy=None, proposal=None, form=N
 @bp.get(SESSION_URL + "/proposals/<int:proposal_id>")
 @public
 def proposal(zone_code: int, session_id: int, proposal_id: int):
+    """A proposal with its comments; a hidden one shows the moderators' notice (to its author, with why)."""
     session, participant = _enter(zone_code, session_id)
-    if participant is None:
+    if participant is None and not _moderator_reads(session):
         return _to_session_page(session)
-    return _render_thread(session, participant, proposal=_proposal_or_404(session, proposal_id))
+    proposal = db.session.get(ProjectProposal, proposal_id)
+    if proposal is None or proposal.session_id != session.id:
+        abort(404)
+    return _render_thread(session, participant, proposal=proposal)
 
 
 def _after_support(session, proposal):
@@ -466,12 +472,17 @@ def unsupport(zone_code: int, session_id: int, proposal_id: int):
 # --- comments ----------------------------------------------------------------------------------
 
 
+def _moderator_reads(session: ConsultationSession):
+    """Moderators of the zone read discussions without taking part (from the moderation queue's links)."""
+    return can(current_user, "zone.moderate", session.zone)
+
+
 @bp.get(SESSION_URL + "/strategies/<code>/discussion")
 @public
 def discussion(zone_code: int, session_id: int, code: str):
     """Comments on a strategy within the session."""
     session, participant = _enter(zone_code, session_id)
-    if participant is None:
+    if participant is None and not _moderator_reads(session):
         return _to_session_page(session)
     strategy = _strategy_or_404(session, code)
     return _render_thread(session, participant, strategy=strategy)
@@ -581,12 +592,39 @@ def report_comment(zone_code: int, session_id: int, comment_id: int):
         problems = [message for _id, _label, message in error_list(form)]
         return _render_thread(session, participant, problems=problems, status=422, **_thread_of(comment))
     try:
-        contributions.report_comment(participant, comment, form.reason.data or "")
-        db.session.commit()
+        _report, new = contributions.report_comment(participant, comment, form.reason.data or "")
     except DomainError as error:
         db.session.rollback()
         return _render_thread(
             session, participant, problems=[error.message], status=error.status, **_thread_of(comment)
         )
-    flash(_("Grazie per la segnalazione: i moderatori esamineranno il commento."), "success")
+    if new:
+        flash(_("Grazie per la segnalazione: i moderatori esamineranno il commento."), "success")
+    else:
+        flash(_("Avevi già segnalato questo commento: i moderatori lo esamineranno."), "info")
     return redirect(_thread_url(session, comment), 303)
+
+
+@bp.post(SESSION_URL + "/proposals/<int:proposal_id>/report")
+@public
+@limiter.limit(PER_PARTICIPANT, key_func=participant_key, methods=["POST"])
+def report_proposal(zone_code: int, session_id: int, proposal_id: int):
+    """Flag a proposal to the moderators, with an optional reason."""
+    session, participant = _enter(zone_code, session_id)
+    if participant is None:
+        return _to_session_page(session)
+    proposal = _proposal_or_404(session, proposal_id)
+    form = ReportForm()
+    if not form.validate_on_submit():
+        problems = [message for _id, _label, message in error_list(form)]
+        return _render_thread(session, participant, proposal=proposal, problems=problems, status=422)
+    try:
+        _report, new = contributions.report_proposal(participant, proposal, form.reason.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        return _render_thread(session, participant, proposal=proposal, problems=[error.message], status=error.status)
+    if new:
+        flash(_("Grazie per la segnalazione: i moderatori esamineranno il progetto."), "success")
+    else:
+        flash(_("Avevi già segnalato questo progetto: i moderatori lo esamineranno."), "info")
+    return redirect(_url(".proposal", session, proposal_id=proposal.id), 303)
