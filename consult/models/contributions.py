@@ -282,6 +282,7 @@ class Comment(Hideable, db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
+    session: Mapped[ConsultationSession] = relationship()
     participant: Mapped[Participant] = relationship()
     parent: Mapped[Comment | None] = relationship(remote_side=[id], back_populates="replies")
     replies: Mapped[list[Comment]] = relationship(back_populates="parent", order_by="Comment.id")

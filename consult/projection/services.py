@@ -144,7 +144,7 @@ def short_title(title: str, limit: int = SHORT_TITLE) -> str:
     parenthesis when that reads on its own, then cut at a word with an ellipsis."""
     for mark in (" (", ", "):
         head = title.split(mark, 1)[0]
-        if len(head) >= 30:
+        if mark in title and len(head) >= 30:
             title = head
             break
     if len(title) <= limit:
