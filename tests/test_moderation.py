@@ -10,7 +10,7 @@ from consult.models import AuditEvent, Comment, CommentReport, ProjectProposal, 
 from tests.conftest import csrf_token
 from tests.participation_helpers import make_session
 from tests.test_proposals_comments import comment, propose, two  # noqa: F401 (fixture)
-from tests.test_sheets import base_url, join_and_rank
+from tests.test_sheets import join_and_rank
 
 QUEUE = "/zones/1/moderation"
 
