@@ -12,9 +12,12 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from consult.extensions import db
-from consult.models import ConsultationSession
+from consult.models import ConsultationSession, Participant
+from consult.participation import contributions
+from consult.projection import services
 from tests.e2e.conftest import SCREENSHOTS, Visitor, new_context
 from tests.e2e.test_public_pages import BLOCKING_IMPACTS, describe
 
@@ -105,8 +108,6 @@ def test_a_workshop_projects_its_ranking_and_moderates_a_comment(browser, live_s
     assert re.fullmatch(rf"{re.escape(live_server)}/projection/{sid}/[\w-]{{43}}", url)
 
     # The projector: no account, full HD.
-    projector_context = new_context(browser, live_server, "it")
-    projector_context.close()
     projector_context = browser.new_context(
         base_url=live_server,
         viewport={"width": 1920, "height": 1080},
@@ -209,14 +210,19 @@ def test_the_screen_reads_at_both_sizes_and_passes_axe(browser, live_server, pag
     import_ballots(
         workshop, f"axe-{language}", [f"A{language}1;comune;1.2;2.3;1.1", f"A{language}2;impresa;2.3;1.2;2.1"]
     )
-    with workshop["live"].app.app_context():
+    with workshop["live"].app.test_request_context():
         session = db.session.get(ConsultationSession, sid)
         session.reveal_ranking()
-        from consult.projection import services
-
-        services.new_link(session)
+        key = services.new_link(session)
+        # A comment by one paper participant, reported by the other: the queue has something to show.
+        author, reporter = (
+            db.session.scalar(select(Participant).where(Participant.session_id == sid, Participant.label == label))
+            for label in (f"A{language}1", f"A{language}2")
+        )
+        strategy = contributions.strategy_in_session(session, "1.1")
+        comment = contributions.add_comment(author, f"Un commento da esaminare ({language})", strategy=strategy)
+        contributions.report_comment(reporter, comment, "Fuori tema")
         db.session.commit()
-        key = services.projection_key(session)
     total = {"it": "classifiche raccolte", "en": "rankings received"}[language]
     for width, height in ((1920, 1080), (1280, 720)):
         context = browser.new_context(
@@ -248,5 +254,6 @@ def test_the_screen_reads_at_both_sizes_and_passes_axe(browser, live_server, pag
     sign_in(page, visit)
     visit(f"/zones/1/sessions/{sid}/projection")
     check_accessibility(page, f"the projection's staff page ({language})")
-    visit("/zones/1/moderation?show=hidden")
+    visit("/zones/1/moderation")
+    expect(page.locator("article.moderation-item", has_text=f"Un commento da esaminare ({language})")).to_be_visible()
     check_accessibility(page, f"the moderation queue ({language})")
