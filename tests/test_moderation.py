@@ -208,3 +208,20 @@ def test_the_audit_log_shows_decisions_translated(app, two, moderator, client_as
     html = admin.get("/admin/audit").get_data(as_text=True)
     assert "Commento nascosto dai moderatori" in html and "Commento segnalato" in html
     assert ">comment.hidden<" not in html  # the key is only an option's value, never shown
+
+
+def test_pending_counts_by_zone_and_session(app, two, moderator, runner):  # noqa: F811
+    from consult.models import ConsultationSession
+    from consult.moderation import services
+
+    comment_id = reported_comment(app, two)
+    other = make_session(runner, zone=1)
+    with app.app_context():
+        session = db.session.get(ConsultationSession, two["id"])
+        assert services.pending_count(session.zone) == 1
+        assert services.pending_count(session.zone, session) == 1
+        assert services.pending_count(session.zone, db.session.get(ConsultationSession, other)) == 0
+    decide(moderator, "comment", comment_id, "keep")
+    with app.app_context():
+        session = db.session.get(ConsultationSession, two["id"])
+        assert services.pending_count(session.zone, session) == 0

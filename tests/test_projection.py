@@ -114,6 +114,8 @@ def test_the_key_opens_only_its_own_projection_and_stops_when_revoked(app, clien
     other_id = make_session(runner, zone=1)
     assert client.get(f"/projection/{other_id}/{key}").status_code == 404
     assert client.get(f"/projection/{room['id']}/{key[:-1]}x").status_code == 404
+    assert client.get(f"/projection/{room['id']}/chiave-è-sbagliata/state").status_code == 404
+    assert client.get(f"/projection/9999/{key}").status_code == 404
     # Having opened the projection gives nothing else: the staff page and the results still want an account.
     client.get(room["screen"])
     assert client.get(room["manage"]).status_code == 302

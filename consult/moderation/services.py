@@ -100,7 +100,7 @@ class Item:
         return max((report.created_at for report in self.reports), default=self.row.created_at)
 
 
-def _filtered(kind: str, zone: Zone, show: Show):
+def _filtered(kind: str, zone: Zone, show: Show, session: ConsultationSession | None = None):
     model, report, foreign_key = KINDS[kind]
     open_report = exists().where(foreign_key == model.id, report.resolved_at.is_(None))
     any_report = exists().where(foreign_key == model.id)
@@ -109,6 +109,8 @@ def _filtered(kind: str, zone: Zone, show: Show):
         .join(ConsultationSession, ConsultationSession.id == model.session_id)
         .where(ConsultationSession.zone_id == zone.id)
     )
+    if session is not None:
+        query = query.where(model.session_id == session.id)
     if show == Show.PENDING:
         return query.where(model.hidden_at.is_(None), open_report)
     if show == Show.HIDDEN:
@@ -136,9 +138,12 @@ def counts(zone: Zone) -> dict[Show, int]:
     return totals
 
 
-def pending_count(zone: Zone) -> int:
-    """Reported contributions waiting for a decision in the zone (for consoles and menus)."""
-    return counts(zone)[Show.PENDING]
+def pending_count(zone: Zone, session: ConsultationSession | None = None) -> int:
+    """Reported comments and proposals waiting for a decision in the zone, or in one of its sessions."""
+    return sum(
+        db.session.scalar(select(func.count()).select_from(_filtered(kind, zone, Show.PENDING, session).subquery()))
+        for kind in KINDS
+    )
 
 
 def find(kind: str, item_id: int, zone: Zone) -> Item | None:

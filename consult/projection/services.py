@@ -73,9 +73,8 @@ def external_url(endpoint: str, **values) -> str:
 
 def new_link(session: ConsultationSession) -> str:
     """Make a new projection link for the session (the previous one stops working); return its key."""
-    revoked = session.projection_salt is not None
     session.projection_salt = secrets.token_hex(16)
-    audit.record("projection.link_created", session, session=session.id, replaces_previous=revoked)
+    audit.record("projection.link_created", session, session=session.id)
     return projection_key(session)
 
 
