@@ -225,3 +225,20 @@ def test_pending_counts_by_zone_and_session(app, two, moderator, runner):  # noq
     with app.app_context():
         session = db.session.get(ConsultationSession, two["id"])
         assert services.pending_count(session.zone, session) == 0
+
+
+def test_moderators_hide_unreported_content_where_it_is_shown(app, two, moderator):  # noqa: F811
+    comment(two, strategy="1.1", body="Nessuno l'ha segnalato")
+    with app.app_context():
+        comment_id = db.session.scalar(select(func.max(Comment.id)))
+    discussion = f"{two['base']}/strategies/1.1/discussion"
+    page = moderator["client"].get(discussion).get_data(as_text=True)
+    assert f"/zones/1/moderation/comment/{comment_id}" in page
+    # Participants get no such form (the author is a stakeholder; the other participant is a planner).
+    assert "/moderation/" not in two["author"].get(discussion).get_data(as_text=True)
+    assert decide(moderator, "comment", comment_id, "hide", "Dati personali di terzi").status_code == 303
+    assert "Commento nascosto dai moderatori" in two["other"].get(discussion).get_data(as_text=True)
+    assert "Nessuno l" in moderator["client"].get(QUEUE + "?show=hidden").get_data(as_text=True)
+    proposal_id = propose(two)
+    page = moderator["client"].get(f"{two['base']}/proposals/{proposal_id}").get_data(as_text=True)
+    assert f"/zones/1/moderation/proposal/{proposal_id}" in page
