@@ -59,8 +59,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from consult.auth import bp as auth_bp
     from consult.facilitate import bp as facilitate_bp
     from consult.i18n import bp as i18n_bp
+    from consult.moderation import bp as moderation_bp
     from consult.participation import bp as participation_bp
     from consult.plan import bp as plan_bp
+    from consult.projection import bp as projection_bp
     from consult.public import bp as public_bp
     from consult.results import bp as results_bp
     from consult.synthesis import bp as synthesis_bp
@@ -75,6 +77,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(results_bp)
     app.register_blueprint(facilitate_bp)
     app.register_blueprint(synthesis_bp)
+    app.register_blueprint(projection_bp)
+    app.register_blueprint(moderation_bp)
 
     web.init_app(app)
     cli.init_app(app)

@@ -59,6 +59,10 @@ class Config:
     REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
     PERMANENT_SESSION_LIFETIME = 12 * 3600
 
+    #: The site's public address, e.g. ``https://consult.example.org``: full links built outside a request
+    #: (``flask sessions projection-link``) need it, and when set every full link uses it (QR codes too).
+    BASE_URL = None
+
     MAIL_SERVER = None  # unset: emails are written to the log instead of sent
     MAIL_PORT = 25
     MAIL_DEFAULT_SENDER = "consult <noreply@localhost>"
@@ -82,7 +86,14 @@ class Config:
         settings = {
             "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"),
         }
-        for name in ("RATELIMIT_STORAGE_URI", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
+        for name in (
+            "BASE_URL",
+            "RATELIMIT_STORAGE_URI",
+            "MAIL_SERVER",
+            "MAIL_USERNAME",
+            "MAIL_PASSWORD",
+            "MAIL_DEFAULT_SENDER",
+        ):
             if value := os.environ.get(name):
                 settings[name] = value
         if port := os.environ.get("MAIL_PORT"):

@@ -32,8 +32,10 @@ GRANTS: dict[str, frozenset[Role]] = {
     # Zone-scoped: planners and admins everywhere, facilitators in the zones assigned to them.
     "zone.facilitate": frozenset({Role.ADMIN}),
     "zone.results": frozenset({Role.PLANNER, Role.ADMIN}),
+    "zone.projection": frozenset({Role.PLANNER, Role.ADMIN}),  # the room's projection: reveal, link
+    "zone.moderate": frozenset({Role.PLANNER, Role.ADMIN}),  # hide and restore reported contributions
 }
-ZONE_SCOPED = {"zone.facilitate", "zone.results", "zone.console"}
+ZONE_SCOPED = {"zone.facilitate", "zone.results", "zone.console", "zone.projection", "zone.moderate"}
 
 
 def can(user, permission: str, zone=None) -> bool:

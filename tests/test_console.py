@@ -402,9 +402,9 @@ def test_counters_by_channel_category_codes_and_reports(seeded, runner, client_a
     by_category = {row["code"]: (row["participants"], row["ballots"]) for row in data["by_category"]}
     assert by_category == {"comune": (2, 2), "impresa": (2, 1), "": (1, 1)}
     assert data["codes"] == {"total": 5, "used": 2, "unused": 2, "revoked": 1}
-    assert data["reported_comments"] == 1
+    assert data["to_moderate"] == 1
     page = client.get(console_path(session_id)).get_data(as_text=True)
-    assert 'data-counter="reported_comments">1<' in page
+    assert 'data-counter="to_moderate">1<' in page
     assert "Impresa" in page
 
 

@@ -45,6 +45,10 @@ def zone_1_console(status: int) -> dict[str, int]:
     return {**ZONE_1_CONSOLE, "facilitator": status, "planner": status, "admin": status}
 
 
+#: Staff pages of zone 1: its facilitators, planners and admins; a facilitator of another zone is refused.
+ZONE_STAFF = {**everyone(403), "anonymous": 302, "facilitator": 200, "planner": 200, "admin": 200}
+ZONE_STAFF_POST = {**ZONE_STAFF, "facilitator": 303, "planner": 303, "admin": 303}
+
 # GET for routes that answer GET; POST-only routes get a valid CSRF token and nothing else.
 EXPECTATIONS: dict[str, dict[str, int]] = {
     "public.home": PUBLIC,
@@ -88,6 +92,7 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "participation.unsupport": NOT_JOINED_POST,
     "participation.comment": NOT_JOINED_POST,
     "participation.report_comment": NOT_JOINED_POST,
+    "participation.report_proposal": NOT_JOINED_POST,
     # results: the sample session is a draft, so only who runs zone 1 sees its (unpublished) results
     "results.index": PUBLIC,
     "results.consultation": PUBLIC,  # counts published sessions only, for the public
@@ -134,6 +139,18 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "facilitate.revoke_code": zone_1_console(404),  # no such code in the session
     "facilitate.print_codes": ZONE_1_CONSOLE,
     "facilitate.print_codes_pdf": ZONE_1_CONSOLE,
+    # the room's projection: through its link's key (a wrong key opens nothing, for anyone) ...
+    "projection.screen": everyone(404),
+    "projection.state": everyone(404),
+    # ... and its control page, for who runs zone 1 (planners too, even on a draft)
+    "projection.manage": ZONE_STAFF,
+    "projection.reveal": ZONE_STAFF_POST,
+    "projection.hide": ZONE_STAFF_POST,
+    "projection.new_link": ZONE_STAFF_POST,
+    "projection.revoke_link": ZONE_STAFF_POST,
+    # moderation of zone 1 (the sample comment does not exist: 404 once allowed)
+    "moderation.queue": ZONE_STAFF,
+    "moderation.decide": {**ZONE_STAFF, "facilitator": 404, "planner": 404, "admin": 404},
 }
 
 #: A value for each URL argument, by name; SAMPLE_BY_ENDPOINT wins for the endpoints it names.
@@ -153,8 +170,12 @@ SAMPLE_VALUES = {
     "key": "sheet-1",
     "fmt": "csv",
     "code_id": 1,
+    "item_type": "comment",
+    "item_id": 1,
 }
 SAMPLE_BY_ENDPOINT = {
+    "projection.screen": {"key": "not-the-key"},
+    "projection.state": {"key": "not-the-key"},
     "i18n.set_language": {"code": "en"},
     "plan.strategy": {"code": "1.1"},
     "participation.discussion": {"code": "1.1"},

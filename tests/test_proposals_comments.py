@@ -155,9 +155,13 @@ def test_the_list_groups_visible_proposals_by_strategy(app, two):
     html = response.get_data(as_text=True)
     assert html.index('id="strategy-1.1"') < html.index(PROPOSAL["title"]) < html.index('id="strategy-2.1"')
     assert html.index('id="strategy-2.1"') < html.index("Ciclovia del Chisone")
-    assert "Proposta nascosta" not in html
+    # Hidden: a notice in its place, never a silent deletion; its page says so and shows nothing of it.
+    assert "Proposta nascosta" not in html and "Progetto nascosto dai moderatori" in html
     assert f"/proposals/{first}/support" in html
-    assert two["other"].get(f"{two['base']}/proposals/{hidden}").status_code == 404
+    page = two["other"].get(f"{two['base']}/proposals/{hidden}")
+    assert page.status_code == 200
+    assert "Proposta nascosta" not in page.get_data(as_text=True)
+    assert "nascosto dai moderatori" in page.get_data(as_text=True)
     # The author sees their own proposals without a support button.
     own = two["author"].get(f"{two['base']}/proposals").get_data(as_text=True)
     assert f"/proposals/{first}/support" not in own and "Proposto da te" in own

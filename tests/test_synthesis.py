@@ -186,7 +186,9 @@ def test_staff_open_proposals_and_discussions_without_joining(app, runner, clien
         assert "Sostieni" not in html  # reading, not taking part
         html = page_text(client.get(f"{base}/strategies/1.2/discussion"))
         assert COMMENT in html and REPLY in html
-        assert client.get(f"{base}/proposals/{data['hidden_proposal']}").status_code == 404
+        # A hidden proposal's page shows the moderators' notice in its place, never its text.
+        html = page_text(client.get(f"{base}/proposals/{data['hidden_proposal']}"))
+        assert "nascosto dai moderatori" in html and HIDDEN[0] not in html
     # The contributions page links staff to the pages themselves.
     html = page_text(client_as("planner").get(f"{base}/contributions"))
     assert f"{base}/proposals/{data['proposal']}" in html

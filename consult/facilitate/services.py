@@ -24,8 +24,6 @@ from consult.extensions import db
 from consult.models import (
     Ballot,
     Channel,
-    Comment,
-    CommentReport,
     Consultation,
     ConsultationSession,
     Mode,
@@ -37,6 +35,7 @@ from consult.models import (
     User,
     Zone,
 )
+from consult.moderation import services as moderation
 from consult.results.pdf import register_fonts
 
 # --- who sees what -----------------------------------------------------------------------------
@@ -106,7 +105,8 @@ class Counters:
     codes_total: int = 0
     codes_used: int = 0
     codes_revoked: int = 0
-    reported_comments: int = 0
+    #: Reported comments and proposals waiting for a moderator's decision.
+    to_moderate: int = 0
 
     @property
     def codes_unused(self) -> int:
@@ -155,11 +155,7 @@ def counters(session: ConsultationSession) -> Counters:
         ).where(ParticipantCode.session_id == session.id)
     ).one()
     result.codes_total, result.codes_used, result.codes_revoked = total, used, revoked
-    result.reported_comments = db.session.scalar(
-        select(func.count(func.distinct(Comment.id)))
-        .join(CommentReport, CommentReport.comment_id == Comment.id)
-        .where(Comment.session_id == session.id, Comment.hidden_at.is_(None), CommentReport.resolved_at.is_(None))
-    )
+    result.to_moderate = moderation.pending_count(session.zone, session)
     return result
 
 
@@ -186,7 +182,7 @@ def counters_json(session: ConsultationSession, data: Counters, locale: str) -> 
             "unused": data.codes_unused,
             "revoked": data.codes_revoked,
         },
-        "reported_comments": data.reported_comments,
+        "to_moderate": data.to_moderate,
     }
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
+from consult.errors import DomainError
 from consult.extensions import db
 from consult.models.ballots import Participant
 from consult.models.people import ManagedList, User, utcnow
@@ -176,6 +178,50 @@ class RelatedPlan(enum.StrEnum):
         }[self]
 
 
+class Hideable:
+    """Something a participant wrote that moderators can hide and restore: a comment or a proposal.
+
+    Hidden means ``hidden_at`` is set (in SQL: ``hidden_at IS NOT NULL``; visible: ``hidden_at IS NULL``).
+    A hidden item is never deleted: the room sees a "hidden by the moderators" notice in its place, its
+    author sees it with the moderators' reason, and counts, syntheses and exports leave it out.
+    """
+
+    #: When a moderator hid it; None while it is shown.
+    hidden_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: The moderator's reason, shown to the author; kept in the audit log too.
+    hidden_reason: Mapped[str] = mapped_column(Text, default="")
+
+    @declared_attr
+    def hidden_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("user.id"))
+
+    @declared_attr
+    def hidden_by(cls) -> Mapped[User | None]:
+        return relationship()
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    def hide(self, by: User | None, reason: str) -> None:
+        """Hide it from the room, with the reason its author will read (required)."""
+        if self.is_hidden:
+            raise DomainError(_("Il contenuto è già nascosto."), status=409)
+        if not reason.strip():
+            raise DomainError(_("Scrivi il motivo: chi l'ha scritto lo leggerà."), status=422)
+        self.hidden_at = utcnow()
+        self.hidden_by = by
+        self.hidden_reason = reason.strip()
+
+    def restore(self, by: User | None, reason: str = "") -> None:
+        """Show it again; the reason goes to the audit log."""
+        if not self.is_hidden:
+            raise DomainError(_("Il contenuto non è nascosto."), status=409)
+        self.hidden_at = None
+        self.hidden_by = None
+        self.hidden_reason = ""
+
+
 proposal_action = Table(
     "proposal_action",
     db.metadata,
@@ -184,7 +230,7 @@ proposal_action = Table(
 )
 
 
-class ProjectProposal(db.Model):
+class ProjectProposal(Hideable, db.Model):
     """Question 2: a project or programme linked to the strategy."""
 
     __tablename__ = "project_proposal"
@@ -208,13 +254,13 @@ class ProjectProposal(db.Model):
     show_organisation: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
-    hidden_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     session: Mapped[ConsultationSession] = relationship()
     participant: Mapped[Participant] = relationship()
     strategy: Mapped[Strategy] = relationship()
     actions: Mapped[list[Action]] = relationship(secondary=proposal_action, order_by=Action.position)
     supports: Mapped[list[ProposalSupport]] = relationship(cascade="all, delete-orphan")
+    reports: Mapped[list[ProposalReport]] = relationship(cascade="all, delete-orphan", order_by="ProposalReport.id")
 
 
 class ProposalSupport(db.Model):
@@ -227,7 +273,7 @@ class ProposalSupport(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class Comment(db.Model):
+class Comment(Hideable, db.Model):
     """A comment on a strategy within a session, or on a proposal; replies go one level deep."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -242,15 +288,12 @@ class Comment(db.Model):
     show_organisation: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    #: Set by a moderator; the text is then no longer shown.
-    hidden_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
+    session: Mapped[ConsultationSession] = relationship()
     participant: Mapped[Participant] = relationship()
     parent: Mapped[Comment | None] = relationship(remote_side=[id], back_populates="replies")
     replies: Mapped[list[Comment]] = relationship(back_populates="parent", order_by="Comment.id")
-    reports: Mapped[list[CommentReport]] = relationship(cascade="all, delete-orphan")
-    hidden_by: Mapped[User | None] = relationship()
+    reports: Mapped[list[CommentReport]] = relationship(cascade="all, delete-orphan", order_by="CommentReport.id")
 
 
 class CommentReport(db.Model):
@@ -264,7 +307,27 @@ class CommentReport(db.Model):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    #: When a moderator decided on the comment (hid it, or kept it visible).
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    participant: Mapped[Participant] = relationship()
+
+
+class ProposalReport(db.Model):
+    """A participant flagging a project proposal to the moderators."""
+
+    __tablename__ = "proposal_report"
+    __table_args__ = (UniqueConstraint("proposal_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("project_proposal.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    #: When a moderator decided on the proposal (hid it, or kept it visible).
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    participant: Mapped[Participant] = relationship()
 
 
 class GroupDecision(enum.StrEnum):

@@ -145,6 +145,11 @@ class ConsultationSession(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     #: Bumped whenever a counted ballot changes, so cached results know they are stale.
     ballots_version: Mapped[int] = mapped_column(default=0)
+    #: When staff showed the live ranking on the room's projection; None while it is hidden.
+    ranking_revealed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: Random salt of the projection link's key (the key is derived from it and the app's secret, never
+    #: stored); None when there is no link. A new salt revokes the previous link.
+    projection_salt: Mapped[str | None] = mapped_column(String(32))
 
     consultation: Mapped[Consultation] = relationship(back_populates="sessions")
     zone: Mapped[Zone] = relationship()
@@ -157,6 +162,20 @@ class ConsultationSession(db.Model):
     @property
     def results_public(self) -> bool:
         return self.state == SessionState.PUBLISHED
+
+    @property
+    def ranking_revealed(self) -> bool:
+        """Whether the room's projection shows the live ranking."""
+        return self.ranking_revealed_at is not None
+
+    def reveal_ranking(self) -> None:
+        """Show the live ranking on the projection (from now on, as ballots arrive)."""
+        if self.ranking_revealed_at is None:
+            self.ranking_revealed_at = utcnow()
+
+    def hide_ranking(self) -> None:
+        """Take the ranking off the projection: the room sees the participation counters only."""
+        self.ranking_revealed_at = None
 
     def move_to(self, state: SessionState) -> SessionState:
         """Change state if the lifecycle allows it; return the previous state."""

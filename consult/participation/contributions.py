@@ -23,6 +23,7 @@ from consult.models import (
     Participant,
     ProjectProposal,
     ProjectStatus,
+    ProposalReport,
     ProposalSupport,
     RelatedPlan,
     SessionState,
@@ -322,8 +323,8 @@ def edit_comment(participant: Participant, comment: Comment, body: str) -> None:
     db.session.flush()
 
 
-def report_comment(participant: Participant, comment: Comment, reason: str = "") -> CommentReport:
-    """Flag a comment to the moderators; once per participant."""
+def report_comment(participant: Participant, comment: Comment, reason: str = "") -> tuple[CommentReport, bool]:
+    """Flag a comment to the moderators, once per participant; returns the report and whether it is new."""
     if comment.session_id != participant.session_id:
         raise DomainError(_("Commento non trovato."), status=404)
     if comment.participant_id == participant.id:
@@ -334,14 +335,58 @@ def report_comment(participant: Participant, comment: Comment, reason: str = "")
         )
     )
     if existing is not None:
-        return existing
+        return existing, False
+    if comment.is_hidden:
+        raise DomainError(_("Il commento è già stato nascosto dai moderatori."), status=409)
     report = CommentReport(
         comment_id=comment.id, participant_id=participant.id, reason=clean(reason, 1000, multiline=True)
     )
     db.session.add(report)
     db.session.flush()
     audit.record("comment.reported", comment, session=comment.session_id)
-    return report
+    return report, True
+
+
+def report_proposal(
+    participant: Participant, proposal: ProjectProposal, reason: str = ""
+) -> tuple[ProposalReport, bool]:
+    """Flag a proposal to the moderators, once per participant; returns the report and whether it is new."""
+    if proposal.session_id != participant.session_id:
+        raise DomainError(_("Progetto non trovato."), status=404)
+    if proposal.participant_id == participant.id:
+        raise DomainError(_("Non puoi segnalare un progetto che hai proposto tu."), status=409)
+    existing = db.session.scalar(
+        select(ProposalReport).where(
+            ProposalReport.proposal_id == proposal.id, ProposalReport.participant_id == participant.id
+        )
+    )
+    if existing is not None:
+        return existing, False
+    if proposal.is_hidden:
+        raise DomainError(_("Il progetto è già stato nascosto dai moderatori."), status=409)
+    report = ProposalReport(
+        proposal_id=proposal.id, participant_id=participant.id, reason=clean(reason, 1000, multiline=True)
+    )
+    db.session.add(report)
+    db.session.flush()
+    audit.record("proposal.reported", proposal, session=proposal.session_id)
+    return report, True
+
+
+def reported_ids(participant: Participant | None) -> dict[str, set[int]]:
+    """Ids of the comments and proposals the participant has reported: their report buttons say so."""
+    if participant is None:
+        return {"comment": set(), "proposal": set()}
+    return {
+        "comment": set(
+            db.session.scalars(select(CommentReport.comment_id).where(CommentReport.participant_id == participant.id))
+        ),
+        "proposal": set(
+            db.session.scalars(
+                select(ProposalReport.proposal_id).where(ProposalReport.participant_id == participant.id)
+            )
+        ),
+    }
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -381,6 +426,17 @@ def visible_proposals(session: ConsultationSession) -> list[tuple[Strategy, list
         select(ProjectProposal)
         .where(ProjectProposal.session_id == session.id, ProjectProposal.hidden_at.is_(None))
         .order_by(ProjectProposal.id)
+    )
+    groups: dict[int, tuple[Strategy, list[ProjectProposal]]] = {}
+    for proposal in proposals:
+        groups.setdefault(proposal.strategy_id, (proposal.strategy, []))[1].append(proposal)
+    return sorted(groups.values(), key=lambda group: code_key(group[0].code))
+
+
+def session_proposals(session: ConsultationSession) -> list[tuple[Strategy, list[ProjectProposal]]]:
+    """Every proposal of the session, hidden ones too (the list shows a notice in their place), by strategy."""
+    proposals = db.session.scalars(
+        select(ProjectProposal).where(ProjectProposal.session_id == session.id).order_by(ProjectProposal.id)
     )
     groups: dict[int, tuple[Strategy, list[ProjectProposal]]] = {}
     for proposal in proposals:

@@ -371,7 +371,7 @@ def _render_proposals(session, participant, *, problems=(), status=200):
         "participation/proposals.html",
         session=session,
         participant=participant,
-        groups=contributions.visible_proposals(session),
+        groups=contributions.session_proposals(session),
         supported_ids=contributions.supported_ids(participant) if participant else set(),
         form=EmptyForm(),
         problems=list(problems),
@@ -403,6 +403,7 @@ def _render_thread(session, participant, *, strategy=None, proposal=None, form=N
         "problems": list(problems),
         "locale": _locale(),
         "support_form": EmptyForm(),
+        "reported": contributions.reported_ids(participant),
     }
     if proposal is not None:
         page = render_template(
@@ -420,10 +421,14 @@ def _render_thread(session, participant, *, strategy=None, proposal=None, form=N
 @bp.get(SESSION_URL + "/proposals/<int:proposal_id>")
 @public
 def proposal(zone_code: int, session_id: int, proposal_id: int):
+    """A proposal with its comments; a hidden one shows the moderators' notice (to its author, with why)."""
     session, participant = _enter(zone_code, session_id)
     if participant is None and not staff_reader(session):
         return _to_session_page(session)
-    return _render_thread(session, participant, proposal=_proposal_or_404(session, proposal_id))
+    proposal = db.session.get(ProjectProposal, proposal_id)
+    if proposal is None or proposal.session_id != session.id:
+        abort(404)
+    return _render_thread(session, participant, proposal=proposal)
 
 
 def _after_support(session, proposal):
@@ -597,12 +602,39 @@ def report_comment(zone_code: int, session_id: int, comment_id: int):
         problems = [message for _id, _label, message in error_list(form)]
         return _render_thread(session, participant, problems=problems, status=422, **_thread_of(comment))
     try:
-        contributions.report_comment(participant, comment, form.reason.data or "")
-        db.session.commit()
+        _report, new = contributions.report_comment(participant, comment, form.reason.data or "")
     except DomainError as error:
         db.session.rollback()
         return _render_thread(
             session, participant, problems=[error.message], status=error.status, **_thread_of(comment)
         )
-    flash(_("Grazie per la segnalazione: i moderatori esamineranno il commento."), "success")
+    if new:
+        flash(_("Grazie per la segnalazione: i moderatori esamineranno il commento."), "success")
+    else:
+        flash(_("Avevi già segnalato questo commento: i moderatori lo esamineranno."), "info")
     return redirect(_thread_url(session, comment), 303)
+
+
+@bp.post(SESSION_URL + "/proposals/<int:proposal_id>/report")
+@public
+@limiter.limit(PER_PARTICIPANT, key_func=participant_key, methods=["POST"])
+def report_proposal(zone_code: int, session_id: int, proposal_id: int):
+    """Flag a proposal to the moderators, with an optional reason."""
+    session, participant = _enter(zone_code, session_id)
+    if participant is None:
+        return _to_session_page(session)
+    proposal = _proposal_or_404(session, proposal_id)
+    form = ReportForm()
+    if not form.validate_on_submit():
+        problems = [message for _id, _label, message in error_list(form)]
+        return _render_thread(session, participant, proposal=proposal, problems=problems, status=422)
+    try:
+        _report, new = contributions.report_proposal(participant, proposal, form.reason.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        return _render_thread(session, participant, proposal=proposal, problems=[error.message], status=error.status)
+    if new:
+        flash(_("Grazie per la segnalazione: i moderatori esamineranno il progetto."), "success")
+    else:
+        flash(_("Avevi già segnalato questo progetto: i moderatori lo esamineranno."), "info")
+    return redirect(_url(".proposal", session, proposal_id=proposal.id), 303)
