@@ -37,6 +37,8 @@ def seed_command(catalogue: Path | None, zones: Path | None) -> None:
         condition_rows = seeding.read_taxonomy(seeding.shipped(seeding.CONDITIONS_FILE))
     except seeding.SeedError as error:
         raise click.ClickException(f"nothing was loaded; fix the file and run again:\n{error}") from None
+    from consult.monitoring.importer import SHIPPED_FILE, DatasetError, sync_shipped
+
     try:
         reports = {
             "catalogue": seeding.sync_catalogue(plan_data),
@@ -44,10 +46,16 @@ def seed_command(catalogue: Path | None, zones: Path | None) -> None:
             "categories": seeding.sync_taxonomy(StakeholderCategory, category_rows),
             "conditions": seeding.sync_taxonomy(ConditionTag, condition_rows),
         }
+        db.session.flush()
+        monitoring_report = sync_shipped(seeding.shipped(SHIPPED_FILE))
         db.session.commit()
+    except DatasetError as error:
+        db.session.rollback()
+        raise click.ClickException(f"nothing was loaded; the shipped monitoring report is invalid:\n{error}") from None
     except Exception:
         db.session.rollback()
         raise
+    click.echo(f"monitoring: {monitoring_report}")
     for name, report in reports.items():
         if report.changed:
             click.echo(f"{name}: {len(report.created)} created, {len(report.updated)} updated")
@@ -201,3 +209,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(translate)
     app.cli.add_command(users)
+    from consult.monitoring.cli import monitoring
+
+    app.cli.add_command(monitoring)

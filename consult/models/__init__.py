@@ -18,6 +18,15 @@ from consult.models.contributions import (
     SheetPriorityAction,
     StrategySheet,
 )
+from consult.models.monitoring import (
+    ActivityLink,
+    IndicatorValue,
+    MonitoredActivity,
+    MonitoringProgramme,
+    MonitoringSource,
+    ProgrammeLine,
+    ReportIndicator,
+)
 from consult.models.people import Role, StakeholderCategory, User
 from consult.models.plan import Action, Axis, Plan, Strategy
 from consult.models.sessions import Consultation, ConsultationSession, Mode, Scope, SessionState
@@ -25,6 +34,7 @@ from consult.models.territory import Zone
 
 __all__ = [
     "Action",
+    "ActivityLink",
     "ActorState",
     "AuditEvent",
     "Axis",
@@ -39,14 +49,20 @@ __all__ = [
     "Consultation",
     "ConsultationSession",
     "Funding",
+    "IndicatorValue",
     "Mode",
+    "MonitoredActivity",
+    "MonitoringProgramme",
+    "MonitoringSource",
     "Participant",
     "ParticipantCode",
     "Plan",
+    "ProgrammeLine",
     "ProjectProposal",
     "ProjectStatus",
     "ProposalSupport",
     "RelatedPlan",
+    "ReportIndicator",
     "Role",
     "Scope",
     "SessionState",
