@@ -8,9 +8,9 @@ from consult.monitoring.convert import convert
 from consult.monitoring.values import parse_value
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+COLUMNS = ["Rif linee CC", "Politica di riferimento del PdO", "Attività da conseguire", "Stato dell'obiettivo"]
 HEADER = "\t".join(
-    ["Rif linee CC", "Politica di riferimento del PdO", "Attività da conseguire", "Stato dell'obiettivo"]
-    + ["Azioni e attività effettuate", "Indicatori di risultato", "2022", "2023", "2024", "2025", "2026"]
+    [*COLUMNS, "Azioni e attività effettuate", "Indicatori di risultato", "2022", "2023", "2024", "2025", "2026"]
 )
 TOP = "MISSIONE 1: SERVIZI\n\nPROGRAMMA 1: ORGANI ISTITUZIONALI\n\nUNITÀ ORGANIZZATIVE COINVOLTE: GABINETTO\n\n"
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
-from consult.monitoring import routes  # noqa: E402, F401
+from consult.monitoring import api, routes  # noqa: E402, F401

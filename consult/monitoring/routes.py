@@ -1,1 +1,164 @@
-"""Monitoring pages."""
+"""Monitoring pages: summary per mission and programme, activity search, activity sheet, planners' links."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from consult.errors import DomainError
+from consult.extensions import db
+from consult.models import Action, Axis, MonitoredActivity, Strategy
+from consult.models.monitoring import ACTIVITY_STATUSES
+from consult.monitoring import bp, services
+from consult.permissions import public, requires
+from consult.plan.services import current_plan
+from consult.public.services import all_zones
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        abort(400)
+
+
+@bp.get("/")
+@public
+def index():
+    return render_template("monitoring/index.html", summary=services.summary(), statuses=ACTIVITY_STATUSES)
+
+
+@bp.get("/activities")
+@public
+def activities():
+    filters = services.ActivityFilters(
+        q=request.args.get("q", "").strip()[:200],
+        status=request.args.get("status", ""),
+        mission=_int_arg("mission"),
+        zone=_int_arg("zone"),
+        linked=request.args.get("linked", ""),
+    )
+    if filters.status not in ("", "none", *ACTIVITY_STATUSES) or filters.linked not in ("", "yes", "no"):
+        abort(400)
+    page = _int_arg("page") or 1
+    if page < 1:
+        abort(400)
+    items, total = services.search_activities(filters, page)
+    return render_template(
+        "monitoring/activities.html",
+        items=items,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // services.PER_PAGE)),
+        filters=filters,
+        statuses=ACTIVITY_STATUSES,
+        missions=services.missions(),
+        zones=all_zones(),
+    )
+
+
+def _activity(activity_id: int) -> MonitoredActivity:
+    activity = db.session.get(MonitoredActivity, activity_id)
+    if activity is None:
+        abort(404)
+    return activity
+
+
+@bp.get("/activities/<int:activity_id>")
+@public
+def activity(activity_id: int):
+    return render_template(
+        "monitoring/activity.html", activity=_activity(activity_id), plan=current_plan(), statuses=ACTIVITY_STATUSES
+    )
+
+
+def _strategy(code: str) -> Strategy:
+    strategy = db.session.scalar(select(Strategy).join(Axis).where(Strategy.code == code, Axis.plan == current_plan()))
+    if strategy is None:
+        raise DomainError(_("Strategia «%(code)s» sconosciuta.", code=code), 400)
+    return strategy
+
+
+@bp.post("/activities/<int:activity_id>/links")
+@requires("monitoring.link")
+def add_link(activity_id: int):
+    activity = _activity(activity_id)
+    try:
+        strategy = _strategy(request.form.get("strategy", "").strip())
+        action = None
+        if action_code := request.form.get("action", "").strip():
+            action = db.session.scalar(select(Action).where(Action.code == action_code, Action.strategy == strategy))
+            if action is None:
+                raise DomainError(_("L’azione %(code)s non appartiene alla strategia %(strategy)s.", code=action_code,
+                                    strategy=strategy.code), 400)  # fmt: skip
+        services.decide_link(activity, strategy, accepted=True, action=action)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".activity", activity_id=activity_id), 303)
+    flash(_("Attività collegata alla strategia %(code)s.", code=strategy.code), "success")
+    return redirect(url_for(".activity", activity_id=activity_id), 303)
+
+
+@bp.post("/activities/<int:activity_id>/links/<code>/delete")
+@requires("monitoring.link")
+def remove_link(activity_id: int, code: str):
+    activity = _activity(activity_id)
+    try:
+        strategy = _strategy(code)
+        services.remove_link(activity, strategy)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".activity", activity_id=activity_id), 303)
+    flash(_("Collegamento alla strategia %(code)s rimosso.", code=code), "success")
+    return redirect(url_for(".activity", activity_id=activity_id), 303)
+
+
+@bp.get("/suggestions")
+@requires("monitoring.link")
+def suggestions_index():
+    plan = current_plan()
+    return redirect(url_for(".suggestions", code=plan.axes[0].code), 303) if plan and plan.axes else abort(404)
+
+
+@bp.get("/suggestions/<code>")
+@requires("monitoring.link")
+def suggestions(code: str):
+    plan = current_plan()
+    axis = db.session.scalar(select(Axis).where(Axis.code == code, Axis.plan == plan))
+    if axis is None:
+        abort(404)
+    return render_template(
+        "monitoring/suggestions.html", axis=axis, plan=plan, suggestions=services.suggestions_for_axis(axis)
+    )
+
+
+@bp.post("/suggestions/<code>/decide")
+@requires("monitoring.link")
+def decide(code: str):
+    decision = request.form.get("decision")
+    try:
+        activity_id = int(request.form.get("activity", ""))
+        score = float(request.form.get("score", "")) if request.form.get("score") else None
+    except ValueError:
+        abort(400)
+    if decision not in ("accept", "reject") or (score is not None and not 0 <= score <= 1):
+        abort(400)
+    activity = _activity(activity_id)
+    try:
+        strategy = _strategy(request.form.get("strategy", ""))
+        services.decide_link(activity, strategy, accepted=decision == "accept", score=score)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".suggestions", code=code), 303)
+    if decision == "accept":
+        flash(_("Collegamento accettato: %(code)s.", code=strategy.code), "success")
+    else:
+        flash(_("Suggerimento scartato: %(code)s.", code=strategy.code), "info")
+    return redirect(url_for(".suggestions", code=code, _anchor="suggestions-title"), 303)

@@ -1,0 +1,248 @@
+"""Monitoring: counts, search, links to the plan and link suggestions. Services add/flush; views commit."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from consult.audit import record
+from consult.errors import DomainError
+from consult.extensions import db
+from consult.models import (
+    Action,
+    ActivityLink,
+    Axis,
+    MonitoredActivity,
+    MonitoringProgramme,
+    MonitoringSource,
+    ReportIndicator,
+    Strategy,
+    Zone,
+)
+from consult.models.monitoring import ACTIVITY_STATUSES
+
+PER_PAGE = 25
+
+
+def sources() -> list[MonitoringSource]:
+    return list(db.session.scalars(select(MonitoringSource).order_by(MonitoringSource.name)))
+
+
+def summary() -> dict:
+    """Counts per mission and programme, by status, for the pages and the API."""
+    programmes = db.session.scalars(
+        select(MonitoringProgramme)
+        .options(selectinload(MonitoringProgramme.activities))
+        .order_by(MonitoringProgramme.mission, MonitoringProgramme.number)
+    ).all()
+    indicator_count = db.session.scalar(select(func.count(ReportIndicator.id))) or 0
+    missions: dict[int, dict] = {}
+    total: Counter = Counter()
+    activity_count = 0
+    for programme in programmes:
+        by_status = Counter(activity.status for activity in programme.activities if activity.status)
+        total.update(by_status)
+        activity_count += len(programme.activities)
+        mission = missions.setdefault(
+            programme.mission, {"number": programme.mission, "title": programme.mission_title, "programmes": []}
+        )
+        mission["programmes"].append(
+            {
+                "number": programme.number,
+                "title": programme.title,
+                "activities": len(programme.activities),
+                "by_status": {status: by_status.get(status, 0) for status in ACTIVITY_STATUSES},
+                "not_stated": sum(1 for activity in programme.activities if not activity.status),
+                "source_id": programme.source_id,
+                "id": programme.id,
+            }
+        )
+    return {
+        "sources": [
+            {"id": source.id, "name": source.name, "zone": source.zone.code if source.zone else None}
+            for source in sources()
+        ],
+        "activities": activity_count,
+        "indicators": indicator_count,
+        "by_status": {status: total.get(status, 0) for status in ACTIVITY_STATUSES},
+        "missions": list(missions.values()),
+    }
+
+
+@dataclass
+class ActivityFilters:
+    q: str = ""
+    status: str = ""
+    mission: int | None = None
+    zone: int | None = None
+    #: "yes", "no" or "" (either).
+    linked: str = ""
+    strategy: str = ""
+
+
+def search_activities(filters: ActivityFilters, page: int = 1, per_page: int = PER_PAGE):
+    """Activities matching the filters, newest sources first; returns (items, total)."""
+    query = (
+        select(MonitoredActivity)
+        .join(MonitoredActivity.programme)
+        .join(MonitoringProgramme.source)
+        .options(
+            selectinload(MonitoredActivity.programme).selectinload(MonitoringProgramme.source),
+            selectinload(MonitoredActivity.indicators).selectinload(ReportIndicator.values),
+            selectinload(MonitoredActivity.links),
+        )
+    )
+    if filters.q:
+        for word in filters.q.split()[:8]:
+            pattern = f"%{word.lower()}%"
+            query = query.where(
+                or_(
+                    func.lower(MonitoredActivity.text).like(pattern),
+                    func.lower(MonitoredActivity.policy).like(pattern),
+                    func.lower(MonitoredActivity.actions).like(pattern),
+                    func.lower(MonitoringProgramme.title).like(pattern),
+                )
+            )
+    if filters.status == "none":
+        query = query.where(MonitoredActivity.status.is_(None))
+    elif filters.status:
+        query = query.where(MonitoredActivity.status == filters.status)
+    if filters.mission is not None:
+        query = query.where(MonitoringProgramme.mission == filters.mission)
+    if filters.zone is not None:
+        query = query.join(MonitoringSource.zone).where(Zone.code == filters.zone)
+    accepted = exists().where(ActivityLink.activity_id == MonitoredActivity.id, ActivityLink.accepted.is_(True))
+    if filters.linked == "yes":
+        query = query.where(accepted)
+    elif filters.linked == "no":
+        query = query.where(~accepted)
+    if filters.strategy:
+        query = query.where(
+            exists().where(
+                ActivityLink.activity_id == MonitoredActivity.id,
+                ActivityLink.accepted.is_(True),
+                ActivityLink.strategy_id == Strategy.id,
+                Strategy.code == filters.strategy,
+            )
+        )
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = db.session.scalars(
+        query.order_by(MonitoringProgramme.mission, MonitoringProgramme.number, MonitoredActivity.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return items, total
+
+
+def missions() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(MonitoringProgramme.mission, MonitoringProgramme.mission_title)
+        .distinct()
+        .order_by(MonitoringProgramme.mission)
+    ).all()
+    seen: dict[int, str] = {}
+    for number, title in rows:
+        seen.setdefault(number, title)
+    return list(seen.items())
+
+
+def linked_activities(strategy: Strategy) -> list[MonitoredActivity]:
+    """Activities with an accepted link to the strategy."""
+    return list(
+        db.session.scalars(
+            select(MonitoredActivity)
+            .join(ActivityLink)
+            .where(ActivityLink.strategy_id == strategy.id, ActivityLink.accepted.is_(True))
+            .options(
+                selectinload(MonitoredActivity.indicators).selectinload(ReportIndicator.values),
+                selectinload(MonitoredActivity.programme).selectinload(MonitoringProgramme.source),
+            )
+            .order_by(MonitoredActivity.id)
+        )
+    )
+
+
+# --- links -----------------------------------------------------------------------------------
+
+
+def decide_link(
+    activity: MonitoredActivity,
+    strategy: Strategy,
+    *,
+    accepted: bool,
+    action: Action | None = None,
+    score: float | None = None,
+) -> ActivityLink:
+    """Accept or reject a link between an activity and a strategy (and optionally an action); audited."""
+    if action is not None and action.strategy_id != strategy.id:
+        raise DomainError(_("L’azione %(code)s non appartiene alla strategia %(strategy)s.", code=action.code,
+                            strategy=strategy.code), 400)  # fmt: skip
+    link = db.session.scalar(
+        select(ActivityLink).where(ActivityLink.activity_id == activity.id, ActivityLink.strategy_id == strategy.id)
+    )
+    if link is None:
+        link = ActivityLink(activity=activity, strategy_id=strategy.id, accepted=accepted, score=score)
+        db.session.add(link)
+    link.accepted = accepted
+    link.action_id = action.id if action is not None else None
+    if score is not None:
+        link.score = score
+    from flask_login import current_user
+
+    link.decided_by_id = current_user.id if current_user.is_authenticated else None
+    db.session.flush()
+    record(
+        "monitoring.link_accepted" if accepted else "monitoring.link_rejected",
+        activity,
+        strategy=strategy.code,
+        action=action.code if action is not None else None,
+        score=round(score, 3) if score is not None else None,
+    )
+    return link
+
+
+def remove_link(activity: MonitoredActivity, strategy: Strategy) -> None:
+    link = db.session.scalar(
+        select(ActivityLink).where(ActivityLink.activity_id == activity.id, ActivityLink.strategy_id == strategy.id)
+    )
+    if link is None:
+        raise DomainError(_("Questo collegamento non esiste."), 404)
+    db.session.delete(link)
+    db.session.flush()
+    record("monitoring.link_removed", activity, strategy=strategy.code)
+
+
+@dataclass
+class Suggestion:
+    activity: MonitoredActivity
+    strategy: Strategy
+    score: float
+
+
+def suggestions_for_axis(axis: Axis, *, limit: int = 40, minimum: float = 0.08) -> list[Suggestion]:
+    """Likely (activity, strategy) pairs for the axis' strategies, best first, undecided ones only."""
+    from consult.monitoring.similarity import rank
+
+    activities = db.session.scalars(select(MonitoredActivity).options(selectinload(MonitoredActivity.programme))).all()
+    if not activities:
+        return []
+    decided = set(
+        db.session.execute(
+            select(ActivityLink.activity_id, ActivityLink.strategy_id).join(Strategy).where(Strategy.axis_id == axis.id)
+        ).all()
+    )
+    strategies = list(axis.strategies)
+    queries = [" ".join([strategy.title, *(action.text for action in strategy.actions)]) for strategy in strategies]
+    documents = [" ".join([activity.text, activity.policy, activity.programme.title]) for activity in activities]
+    found = []
+    for (query_index, document_index), score in rank(queries, documents, minimum=minimum):
+        activity, strategy = activities[document_index], strategies[query_index]
+        if (activity.id, strategy.id) not in decided:
+            found.append(Suggestion(activity, strategy, score))
+        if len(found) >= limit:
+            break
+    return found
