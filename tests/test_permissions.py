@@ -6,11 +6,11 @@ persona by persona, who may use it.
 
 import pytest
 from flask import Flask, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consult import create_app, web
 from consult.extensions import db
-from consult.models import StakeholderCategory, User
+from consult.models import MonitoredActivity, StakeholderCategory, User
 from consult.permissions import PUBLIC as PUBLIC_PERMISSION
 from consult.permissions import check_declared, public, requires
 from tests.conftest import PERSONAS, csrf_token
@@ -27,6 +27,7 @@ SIGNED_IN = {**everyone(200), "anonymous": 302}
 #: Forms for people not signed in yet: whoever is signed in already is sent on.
 SIGNED_OUT = {**everyone(302), "anonymous": 200}
 ADMIN_ONLY = {**everyone(403), "anonymous": 302, "admin": 200}
+PLANNERS = {**ADMIN_ONLY, "planner": 200}
 #: A draft session of zone 1: only who runs zone 1 may see it; for everyone else it does not exist.
 ZONE_1_FACILITATORS = {**everyone(404), "facilitator": 200, "admin": 200}
 
@@ -94,6 +95,17 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "admin.lists": ADMIN_ONLY,
     "admin.list_entry": ADMIN_ONLY,
     "admin.new_list_entry": ADMIN_ONLY,
+    # monitoring: public reading, planners link activities to the plan
+    "monitoring.index": PUBLIC,
+    "monitoring.activities": PUBLIC,
+    "monitoring.activity": PUBLIC,
+    "api.monitoring_summary": PUBLIC,
+    "api.monitoring_activities": PUBLIC,
+    "monitoring.add_link": {**PLANNERS, "planner": 303, "admin": 303},  # no strategy chosen: back, with a message
+    "monitoring.remove_link": {**PLANNERS, "planner": 303, "admin": 303},  # no such link: back, with a message
+    "monitoring.suggestions_index": {**PLANNERS, "planner": 303, "admin": 303},  # to the first axis
+    "monitoring.suggestions": PLANNERS,
+    "monitoring.decide": {**PLANNERS, "planner": 400, "admin": 400},  # no decision given
 }
 
 #: A value for each URL argument, by name; SAMPLE_BY_ENDPOINT wins for the endpoints it names.
@@ -110,10 +122,12 @@ SAMPLE_VALUES = {
     "kind": "categories",
     "entry_id": None,  # the seeded "comune" category
     "fmt": "csv",
+    "activity_id": None,  # the first activity of the shipped monitoring report
 }
 SAMPLE_BY_ENDPOINT = {
     "i18n.set_language": {"code": "en"},
     "plan.strategy": {"code": "1.1"},
+    "api.monitoring_activities": {"strategy": "2.3"},
 }
 
 
@@ -160,6 +174,7 @@ def sample_values(app, runner, personas) -> dict:
             "consultation_id": consultation_id,
             "session_id": int(created.output.strip()),
             "entry_id": db.session.scalar(select(StakeholderCategory.id).where(StakeholderCategory.code == "comune")),
+            "activity_id": db.session.scalar(select(func.min(MonitoredActivity.id))),
         }
 
 

@@ -70,6 +70,9 @@ ACTION_LABELS = {
     "list.entry_created": _l("Voce di un elenco aggiunta"),
     "list.entry_changed": _l("Voce di un elenco modificata"),
     "audit.exported": _l("Registro scaricato"),
+    "monitoring.link_accepted": _l("Attività collegata al Piano"),
+    "monitoring.link_rejected": _l("Collegamento suggerito scartato"),
+    "monitoring.link_removed": _l("Collegamento al Piano rimosso"),
 }
 
 #: What an event happened to, by table name; ``utente #12``.

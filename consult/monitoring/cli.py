@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 
 from consult.extensions import db
 
-monitoring = click.Group("monitoring", help="Monitoring reports: convert a report's text, import a dataset.")
+monitoring = AppGroup("monitoring", help="Monitoring reports: convert a report's text, import a dataset.")
 
 
 @monitoring.command("convert")

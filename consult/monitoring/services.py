@@ -199,7 +199,7 @@ def decide_link(
         "monitoring.link_accepted" if accepted else "monitoring.link_rejected",
         activity,
         strategy=strategy.code,
-        action=action.code if action is not None else None,
+        plan_action=action.code if action is not None else None,
         score=round(score, 3) if score is not None else None,
     )
     return link
