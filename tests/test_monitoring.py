@@ -114,7 +114,7 @@ def test_xlsx_is_imported_too(app, seeded, runner, tmp_path):
 
 def test_summary_page_and_api_agree(seeded, client):
     page = client.get("/monitoring/").get_data(as_text=True)
-    assert "Rendiconto 2023" in page and "ORGANI ISTITUZIONALI".title() in page
+    assert "Rendiconto 2023" in page and "Organi istituzionali" in page
     data = client.get("/api/v1/monitoring/summary").get_json()
     assert set(data) == {"sources", "activities", "indicators", "by_status", "missions"}
     assert data["sources"][0]["zone"] == 1 and data["activities"] == 487 and data["indicators"] == 401
