@@ -25,6 +25,7 @@ from consult.models.monitoring import (
     MonitoringProgramme,
     MonitoringSource,
     ProgrammeLine,
+    ProposalActivity,
     ReportIndicator,
 )
 from consult.models.people import Role, StakeholderCategory, User
@@ -60,6 +61,7 @@ __all__ = [
     "ProgrammeLine",
     "ProjectProposal",
     "ProjectStatus",
+    "ProposalActivity",
     "ProposalSupport",
     "RelatedPlan",
     "ReportIndicator",

@@ -157,3 +157,12 @@ class ActivityLink(db.Model):
     activity: Mapped[MonitoredActivity] = relationship(back_populates="links")
     strategy = relationship("Strategy")
     action = relationship("Action")
+
+
+class ProposalActivity(db.Model):
+    """A participant's project proposal that builds on an activity already under way (at most one per proposal)."""
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("project_proposal.id", ondelete="CASCADE"), primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("monitored_activity.id"), index=True)
+
+    activity: Mapped[MonitoredActivity] = relationship()

@@ -21,6 +21,7 @@ from consult.models import (
     MonitoringProgramme,
     MonitoringSource,
     ProgrammeLine,
+    ProposalActivity,
     ReportIndicator,
     Zone,
 )
@@ -171,10 +172,17 @@ def import_dataset(
         raise DatasetError(problems)
 
     kept_links: dict[tuple[str, str], list[ActivityLink]] = {}
+    kept_proposals: dict[tuple[str, str], list[int]] = {}
     old = db.session.scalar(select(MonitoringSource).where(MonitoringSource.name == source_name))
     if old is not None:
         for programme in old.programmes:
             for activity in programme.activities:
+                # Proposals that build on an activity keep it when the new file has the same activity.
+                for link in db.session.scalars(
+                    select(ProposalActivity).where(ProposalActivity.activity_id == activity.id)
+                ):
+                    kept_proposals.setdefault((activity.key, activity.text), []).append(link.proposal_id)
+                    db.session.delete(link)
                 kept_links[(activity.key, activity.text)] = [
                     ActivityLink(
                         strategy_id=link.strategy_id,
@@ -194,6 +202,7 @@ def import_dataset(
     programmes: dict[tuple[int, int], MonitoringProgramme] = {}
     activities: dict[str, MonitoredActivity] = {}
     counts = {"programmes": 0, "activities": 0, "indicators": 0, "lines": 0}
+    carried: list[tuple[int, MonitoredActivity]] = []
     for number, row in rows:
         key = (int(row["mission"]), int(row["programme"]))
         record = row["record"]
@@ -231,6 +240,8 @@ def import_dataset(
             )
             activity.links = kept_links.get((activity.key, activity.text), [])
             programmes[key].activities.append(activity)
+            for proposal_id in kept_proposals.pop((activity.key, activity.text), []):
+                carried.append((proposal_id, activity))
             activities[activity.key] = activity
             counts["activities"] += 1
         else:
@@ -256,6 +267,11 @@ def import_dataset(
             programmes[key].indicators.append(indicator)
             counts["indicators"] += 1
     db.session.flush()
+    for proposal_id, activity in carried:
+        db.session.add(ProposalActivity(proposal_id=proposal_id, activity_id=activity.id))
+    db.session.flush()
+    #: Proposals whose activity is no longer in the report lose the link; the caller may report them.
+    counts["proposals_unlinked"] = sum(len(ids) for ids in kept_proposals.values())
     return source, counts
 
 

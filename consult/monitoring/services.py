@@ -246,3 +246,91 @@ def suggestions_for_axis(axis: Axis, *, limit: int = 40, minimum: float = 0.08) 
         if len(found) >= limit:
             break
     return found
+
+
+# --- participation: proposals that build on an activity -------------------------------------
+
+
+def sources_for_zone(zone: Zone | None) -> list[MonitoringSource]:
+    """Reports a participant of the zone may build on: the zone's own and the metropolitan ones."""
+    query = select(MonitoringSource).order_by(MonitoringSource.name)
+    if zone is not None:
+        query = query.where(or_(MonitoringSource.zone_id == zone.id, MonitoringSource.zone_id.is_(None)))
+    return list(db.session.scalars(query))
+
+
+def activity_choices(zone: Zone | None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Option groups (mission and programme) of the activities a zone's participants may link a proposal to."""
+    ids = [source.id for source in sources_for_zone(zone)]
+    if not ids:
+        return []
+    rows = db.session.execute(
+        select(MonitoredActivity.id, MonitoredActivity.text, MonitoringProgramme)
+        .join(MonitoredActivity.programme)
+        .where(MonitoringProgramme.source_id.in_(ids))
+        .order_by(MonitoringProgramme.source_id, MonitoringProgramme.mission, MonitoringProgramme.number,
+                  MonitoredActivity.id)
+    ).all()  # fmt: skip
+    groups: dict[int, tuple[str, list[tuple[str, str]]]] = {}
+    for activity_id, text, programme in rows:
+        label = _("Missione %(m)s · Programma %(p)s", m=programme.mission, p=programme.number)
+        group = groups.setdefault(programme.id, (f"{label} · {programme.title.capitalize()}", []))
+        short = text if len(text) <= 140 else text[:139].rstrip() + "…"
+        group[1].append((str(activity_id), short))
+    return list(groups.values())
+
+
+def link_proposal(proposal, activity_id: str | int | None, zone: Zone | None) -> None:
+    """Record (or clear) the activity a proposal builds on; it must come from a report open to the zone."""
+    from consult.models import ProposalActivity
+
+    db.session.flush()  # a new proposal needs its id
+    current = db.session.get(ProposalActivity, proposal.id)
+    if not activity_id:
+        if current is not None:
+            db.session.delete(current)
+            db.session.flush()
+        return
+    try:
+        activity = db.session.get(MonitoredActivity, int(activity_id))
+    except (TypeError, ValueError):
+        activity = None
+    allowed = {source.id for source in sources_for_zone(zone)}
+    if activity is None or activity.programme.source_id not in allowed:
+        raise DomainError(_("L’attività scelta non esiste o non riguarda questa zona."), 422)
+    if current is None:
+        db.session.add(ProposalActivity(proposal_id=proposal.id, activity_id=activity.id))
+    else:
+        current.activity_id = activity.id
+    db.session.flush()
+
+
+def proposal_activity_id(proposal) -> str:
+    """The id (as form data) of the activity a proposal builds on, or an empty string."""
+    from consult.models import ProposalActivity
+
+    link = db.session.get(ProposalActivity, proposal.id)
+    return str(link.activity_id) if link is not None else ""
+
+
+def activities_by_proposal(proposal_ids: list[int]) -> dict[int, MonitoredActivity]:
+    """The activity each proposal builds on, for pages and downloads listing many proposals."""
+    from consult.models import ProposalActivity
+
+    if not proposal_ids:
+        return {}
+    rows = db.session.execute(
+        select(ProposalActivity.proposal_id, MonitoredActivity)
+        .join(MonitoredActivity, MonitoredActivity.id == ProposalActivity.activity_id)
+        .where(ProposalActivity.proposal_id.in_(proposal_ids))
+        .options(selectinload(MonitoredActivity.programme).selectinload(MonitoringProgramme.source))
+    ).all()
+    return dict(rows)
+
+
+def activity_label(activity: MonitoredActivity | None) -> str:
+    """How downloads name the activity a proposal builds on."""
+    if activity is None:
+        return ""
+    programme = activity.programme
+    return f"{programme.source.name}, M{programme.mission}.P{programme.number}: {activity.text}"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 
+from consult.monitoring import services as monitoring
 from consult.results import texts
 from consult.results.services import METHODS, ConsultationView
 
@@ -179,8 +180,10 @@ def projects_table(view) -> Table:
         _("Azioni"),
         _("Descrizione"),
         _("Link"),
+        _("Attività già in corso su cui si basa"),
     ]
     rows = []
+    builds_on = view.proposal_activities
     for strategy, items in view.proposals:
         for item in items:
             proposal = item.proposal
@@ -197,6 +200,7 @@ def projects_table(view) -> Table:
                     ", ".join(action.code for action in proposal.actions),
                     proposal.description,
                     proposal.link or "",
+                    monitoring.activity_label(builds_on.get(proposal.id)),
                 ]
             )
     return Table("projects", _("Progetti"), headers, rows)
