@@ -106,6 +106,9 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "monitoring.suggestions_index": {**PLANNERS, "planner": 303, "admin": 303},  # to the first axis
     "monitoring.suggestions": PLANNERS,
     "monitoring.decide": {**PLANNERS, "planner": 400, "admin": 400},  # no decision given
+    "monitoring.targets": PLANNERS,
+    "monitoring.save_target": {**PLANNERS, "planner": 422, "admin": 422},  # an empty form, explained
+    "monitoring.delete_target": {**PLANNERS, "planner": 303, "admin": 303},  # not measured yet: back, with a message
 }
 
 #: A value for each URL argument, by name; SAMPLE_BY_ENDPOINT wins for the endpoints it names.
@@ -123,6 +126,7 @@ SAMPLE_VALUES = {
     "entry_id": None,  # the seeded "comune" category
     "fmt": "csv",
     "activity_id": None,  # the first activity of the shipped monitoring report
+    "index": 0,  # the first target of the axis
 }
 SAMPLE_BY_ENDPOINT = {
     "i18n.set_language": {"code": "en"},

@@ -73,6 +73,8 @@ ACTION_LABELS = {
     "monitoring.link_accepted": _l("Attività collegata al Piano"),
     "monitoring.link_rejected": _l("Collegamento suggerito scartato"),
     "monitoring.link_removed": _l("Collegamento al Piano rimosso"),
+    "monitoring.target_saved": _l("Obiettivo misurabile salvato"),
+    "monitoring.target_deleted": _l("Obiettivo non più misurato"),
 }
 
 #: What an event happened to, by table name; ``utente #12``.

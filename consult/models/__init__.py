@@ -21,6 +21,7 @@ from consult.models.contributions import (
 from consult.models.monitoring import (
     ActivityLink,
     IndicatorValue,
+    MeasurableTarget,
     MonitoredActivity,
     MonitoringProgramme,
     MonitoringSource,
@@ -51,6 +52,7 @@ __all__ = [
     "ConsultationSession",
     "Funding",
     "IndicatorValue",
+    "MeasurableTarget",
     "Mode",
     "MonitoredActivity",
     "MonitoringProgramme",

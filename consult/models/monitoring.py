@@ -118,6 +118,8 @@ class ReportIndicator(db.Model):
     values: Mapped[list[IndicatorValue]] = relationship(
         back_populates="indicator", order_by="IndicatorValue.year", cascade="all, delete-orphan"
     )
+    #: Measurable targets this indicator feeds (the link goes when the indicator does).
+    targets: Mapped[list[MeasurableTarget]] = relationship(secondary="target_indicator", back_populates="indicators")
 
 
 class IndicatorValue(db.Model):
@@ -166,3 +168,40 @@ class ProposalActivity(db.Model):
     activity_id: Mapped[int] = mapped_column(ForeignKey("monitored_activity.id"), index=True)
 
     activity: Mapped[MonitoredActivity] = relationship()
+
+
+#: Which report indicators feed a measurable target.
+target_indicator = db.Table(
+    "target_indicator",
+    db.Column("target_id", ForeignKey("measurable_target.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("indicator_id", ForeignKey("report_indicator.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class MeasurableTarget(db.Model):
+    """One of an axis' 2030–2050 targets made measurable by a planner, fed by linked report indicators."""
+
+    __table_args__ = (UniqueConstraint("axis_id", "target_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    axis_id: Mapped[int] = mapped_column(ForeignKey("axis.id"), index=True)
+    #: Position of the target's text in ``Axis.targets``.
+    target_index: Mapped[int]
+    indicator: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    baseline_value: Mapped[float] = mapped_column(Float)
+    baseline_year: Mapped[int]
+    target_value: Mapped[float] = mapped_column(Float)
+    target_year: Mapped[int]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    axis = relationship("Axis")
+    indicators: Mapped[list[ReportIndicator]] = relationship(
+        secondary=target_indicator, order_by="ReportIndicator.id", back_populates="targets"
+    )
+
+    @property
+    def text(self) -> str:
+        targets = self.axis.targets or []
+        return targets[self.target_index] if 0 <= self.target_index < len(targets) else ""

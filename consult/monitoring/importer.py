@@ -173,6 +173,7 @@ def import_dataset(
 
     kept_links: dict[tuple[str, str], list[ActivityLink]] = {}
     kept_proposals: dict[tuple[str, str], list[int]] = {}
+    kept_targets: dict[tuple[int, int, str, str], list] = {}
     old = db.session.scalar(select(MonitoringSource).where(MonitoringSource.name == source_name))
     if old is not None:
         for programme in old.programmes:
@@ -194,6 +195,12 @@ def import_dataset(
                     )
                     for link in activity.links
                 ]
+            # Measurable targets fed by an indicator keep it when the new file has the same indicator.
+            for indicator in programme.indicators:
+                if indicator.targets:
+                    key = (programme.mission, programme.number, indicator.activity.key if indicator.activity else "",
+                           indicator.name)  # fmt: skip
+                    kept_targets.setdefault(key, []).extend(indicator.targets)
         db.session.delete(old)
         db.session.flush()
 
@@ -265,6 +272,7 @@ def import_dataset(
                         )
                     )
             programmes[key].indicators.append(indicator)
+            indicator.targets = kept_targets.pop((key[0], key[1], row.get("activity", ""), indicator.name), [])
             counts["indicators"] += 1
     db.session.flush()
     for proposal_id, activity in carried:

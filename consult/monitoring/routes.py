@@ -11,6 +11,7 @@ from consult.extensions import db
 from consult.models import Action, Axis, MonitoredActivity, Strategy
 from consult.models.monitoring import ACTIVITY_STATUSES
 from consult.monitoring import bp, services
+from consult.monitoring.forms import TargetForm
 from consult.permissions import public, requires
 from consult.plan.services import current_plan
 from consult.public.services import all_zones
@@ -162,3 +163,113 @@ def decide(code: str):
     else:
         flash(_("Suggerimento scartato: %(code)s.", code=strategy.code), "info")
     return redirect(url_for(".suggestions", code=code, _anchor="suggestions-title"), 303)
+
+
+# --- measurable targets ------------------------------------------------------------------------
+
+
+def _axis(code: str) -> Axis:
+    axis = db.session.scalar(select(Axis).where(Axis.code == code, Axis.plan == current_plan()))
+    if axis is None:
+        abort(404)
+    return axis
+
+
+def _target_forms(axis: Axis, sent: tuple[int, TargetForm] | None = None) -> list:
+    """One form per target text of the axis, filled with its measurable form when there is one."""
+    targets = services.targets_of(axis)
+    candidates = services.candidate_indicators(axis)
+    choices = [(indicator.id, indicator.name or "—") for indicator in candidates]
+    rows = []
+    for index, text in enumerate(axis.targets or []):
+        target = targets.get(index)
+        if sent is not None and sent[0] == index:
+            form = sent[1]
+        elif target is not None:
+            form = TargetForm(
+                formdata=None,
+                prefix=f"t{index}",
+                data={
+                    "indicator": target.indicator,
+                    "unit": target.unit,
+                    "baseline_value": target.baseline_value,
+                    "baseline_year": target.baseline_year,
+                    "target_value": target.target_value,
+                    "target_year": target.target_year,
+                    "indicators": [indicator.id for indicator in target.indicators],
+                },
+            )
+        else:
+            form = TargetForm(formdata=None, prefix=f"t{index}")
+        form.indicators.choices = choices
+        state = services.standing(target) if target else None
+        geometry = services.chart(target, state) if state and len(state.series) >= 2 else None
+        rows.append((index, text, target, form, state, geometry))
+    return rows
+
+
+@bp.get("/targets/<code>")
+@requires("monitoring.link")
+def targets(code: str):
+    axis = _axis(code)
+    return render_template(
+        "monitoring/targets.html",
+        axis=axis,
+        plan=current_plan(),
+        rows=_target_forms(axis),
+        candidates=services.candidate_indicators(axis),
+    )
+
+
+@bp.post("/targets/<code>/<int:index>")
+@requires("monitoring.link")
+def save_target(code: str, index: int):
+    axis = _axis(code)
+    if not 0 <= index < len(axis.targets or []):
+        abort(404)
+    form = TargetForm(prefix=f"t{index}")
+    form.indicators.choices = [(i.id, i.name) for i in services.candidate_indicators(axis)]
+    problems = []
+    if form.validate_on_submit():
+        data = {
+            "indicator": form.indicator.data.strip(),
+            "unit": (form.unit.data or "").strip(),
+            "baseline_value": float(form.baseline_value.data),
+            "baseline_year": form.baseline_year.data,
+            "target_value": float(form.target_value.data),
+            "target_year": form.target_year.data,
+        }
+        try:
+            services.save_target(axis, index, data, list(form.indicators.data or []))
+        except DomainError as error:
+            db.session.rollback()
+            problems.append(error.message)
+            status = error.status
+        else:
+            flash(_("Obiettivo misurabile salvato."), "success")
+            return redirect(url_for(".targets", code=code, _anchor=f"target-{index}"), 303)
+    else:
+        status = 422
+    return render_template(
+        "monitoring/targets.html",
+        axis=axis,
+        plan=current_plan(),
+        rows=_target_forms(axis, (index, form)),
+        candidates=services.candidate_indicators(axis),
+        problems=problems,
+        problem_index=index,
+    ), status
+
+
+@bp.post("/targets/<code>/<int:index>/delete")
+@requires("monitoring.link")
+def delete_target(code: str, index: int):
+    axis = _axis(code)
+    try:
+        services.delete_target(axis, index)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".targets", code=code), 303)
+    flash(_("L’obiettivo non è più misurato."), "success")
+    return redirect(url_for(".targets", code=code), 303)

@@ -334,3 +334,144 @@ def activity_label(activity: MonitoredActivity | None) -> str:
         return ""
     programme = activity.programme
     return f"{programme.source.name}, M{programme.mission}.P{programme.number}: {activity.text}"
+
+
+# --- measurable targets ------------------------------------------------------------------------
+
+
+def candidate_indicators(axis: Axis) -> list[ReportIndicator]:
+    """Indicators of activities linked (accepted) to the axis' strategies, with at least one number."""
+    from consult.models import IndicatorValue
+
+    return list(
+        db.session.scalars(
+            select(ReportIndicator)
+            .join(MonitoredActivity, MonitoredActivity.id == ReportIndicator.activity_id)
+            .join(ActivityLink, ActivityLink.activity_id == MonitoredActivity.id)
+            .join(Strategy, Strategy.id == ActivityLink.strategy_id)
+            .where(Strategy.axis_id == axis.id, ActivityLink.accepted.is_(True))
+            .where(
+                exists().where(IndicatorValue.indicator_id == ReportIndicator.id, IndicatorValue.number.is_not(None))
+            )
+            .options(selectinload(ReportIndicator.values), selectinload(ReportIndicator.activity))
+            .distinct()
+            .order_by(ReportIndicator.id)
+        )
+    )
+
+
+def targets_of(axis: Axis) -> dict:
+    from consult.models import MeasurableTarget
+
+    return {
+        target.target_index: target
+        for target in db.session.scalars(select(MeasurableTarget).where(MeasurableTarget.axis_id == axis.id))
+    }
+
+
+def save_target(axis: Axis, index: int, data: dict, indicator_ids: list[int]):
+    """Create or update the measurable form of the axis' target ``index``; audited."""
+    from consult.models import MeasurableTarget
+
+    if not 0 <= index < len(axis.targets or []):
+        raise DomainError(_("Questo obiettivo non esiste."), 404)
+    if data["target_year"] <= data["baseline_year"]:
+        raise DomainError(_("L’anno dell’obiettivo deve venire dopo quello del valore di partenza."), 422)
+    if data["target_value"] == data["baseline_value"]:
+        raise DomainError(_("Il valore obiettivo deve essere diverso da quello di partenza."), 422)
+    allowed = {indicator.id: indicator for indicator in candidate_indicators(axis)}
+    if unknown := [i for i in indicator_ids if i not in allowed]:
+        raise DomainError(_("Indicatori non collegati a questo asse: %(ids)s.", ids=", ".join(map(str, unknown))), 422)
+    target = targets_of(axis).get(index)
+    if target is None:
+        target = MeasurableTarget(axis_id=axis.id, target_index=index)
+        db.session.add(target)
+    for key, value in data.items():
+        setattr(target, key, value)
+    target.indicators = [allowed[i] for i in indicator_ids]
+    from flask_login import current_user
+
+    target.updated_by_id = current_user.id if current_user.is_authenticated else None
+    db.session.flush()
+    record("monitoring.target_saved", target, axis=axis.code, target_index=index, indicators=indicator_ids)
+    return target
+
+
+def delete_target(axis: Axis, index: int) -> None:
+    target = targets_of(axis).get(index)
+    if target is None:
+        raise DomainError(_("Questo obiettivo non è ancora misurabile."), 404)
+    record("monitoring.target_deleted", target, axis=axis.code, target_index=index)
+    db.session.delete(target)
+    db.session.flush()
+
+
+@dataclass
+class Standing:
+    """Where a measurable target stands: the yearly series from its indicators, and the progress made."""
+
+    series: list[tuple[int, float]]
+    #: Share of the way from baseline to target covered by the latest value (may be < 0 or > 1).
+    progress: float | None
+    #: Units the linked indicators report in, when they differ from each other (a warning for planners).
+    units: list[str]
+
+    @property
+    def latest(self) -> tuple[int, float] | None:
+        return self.series[-1] if self.series else None
+
+
+def standing(target) -> Standing:
+    """Sum, year by year, of the numeric values of the target's indicators (ratios count their numerator)."""
+    totals: dict[int, float] = {}
+    units = set()
+    for indicator in target.indicators:
+        for value in indicator.values:
+            if value.number is not None:
+                totals[value.year] = totals.get(value.year, 0.0) + value.number
+                units.add(value.unit or "")
+    series = sorted(totals.items())
+    progress = None
+    if series and target.target_value != target.baseline_value:
+        progress = (series[-1][1] - target.baseline_value) / (target.target_value - target.baseline_value)
+    return Standing(series, progress, sorted(units) if len(units) > 1 else [])
+
+
+def chart(target, state: Standing, width: int = 560, height: int = 200) -> dict:
+    """Geometry of a small line chart (baseline, yearly values, target), drawn by the template as SVG."""
+    points = [(target.baseline_year, target.baseline_value), *state.series, (target.target_year, target.target_value)]
+    years = [year for year, _value in points]
+    values = [value for _year, value in points]
+    x0, x1 = min(years), max(years)
+    y0, y1 = min(0.0, *values), max(values)
+    if y1 == y0:
+        y1 = y0 + 1
+    left, right, top, bottom = 56, 16, 12, 28
+
+    def x(year: int) -> float:
+        return round(left + (year - x0) / max(x1 - x0, 1) * (width - left - right), 1)
+
+    def y(value: float) -> float:
+        return round(top + (1 - (value - y0) / (y1 - y0)) * (height - top - bottom), 1)
+
+    return {
+        "width": width,
+        "height": height,
+        "observed": [(x(year), y(value), year, value) for year, value in state.series],
+        "baseline": (x(target.baseline_year), y(target.baseline_value)),
+        "target": (x(target.target_year), y(target.target_value)),
+        "path": " ".join(f"{x(year)},{y(value)}" for year, value in state.series),
+        "axis_y": [(y(value), value) for value in (y0, y1)],
+        "axis_x": [(x(year), year) for year in sorted({x0, x1, *[year for year, _ in state.series]})],
+        "bottom": height - bottom,
+        "left": left,
+    }
+
+
+def measured_targets(axis: Axis) -> list[tuple]:
+    """The axis' measurable targets with where they stand and their chart geometry (two or more years)."""
+    rows = []
+    for _index, target in sorted(targets_of(axis).items()):
+        state = standing(target)
+        rows.append((target, state, chart(target, state) if len(state.series) >= 2 else None))
+    return rows

@@ -23,7 +23,7 @@ def axis(code: str):
 @public
 def strategy(code: str):
     strategy = strategy_or_404(code)
-    from consult.monitoring.services import linked_activities
+    from consult.monitoring.services import linked_activities, measured_targets
 
     return render_template(
         "plan/strategy.html",
@@ -31,4 +31,5 @@ def strategy(code: str):
         axis=strategy.axis,
         plan=strategy.axis.plan,
         monitored=linked_activities(strategy),
+        measured=measured_targets(strategy.axis),
     )

@@ -1,8 +1,8 @@
-"""Monitoring reports: sources, programmes, council lines, activities, indicators, yearly values, links to the plan and to proposals
+"""Monitoring reports: sources, programmes, council lines, activities, indicators, yearly values; links to the plan, measurable targets, proposals that build on activities
 
 Revision ID: f1a2b3c4d5e6
 Revises: f09c6aff606c
-Create Date: 2026-11-30 19:04:25.734624
+Create Date: 2026-11-30 19:07:21.966671
 
 """
 from alembic import op
@@ -29,6 +29,26 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_monitoring_source')),
     sa.UniqueConstraint('name', name=op.f('uq_monitoring_source_name'))
     )
+    op.create_table('measurable_target',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('axis_id', sa.Integer(), nullable=False),
+    sa.Column('target_index', sa.Integer(), nullable=False),
+    sa.Column('indicator', sa.String(length=300), nullable=False),
+    sa.Column('unit', sa.String(length=40), nullable=False),
+    sa.Column('baseline_value', sa.Float(), nullable=False),
+    sa.Column('baseline_year', sa.Integer(), nullable=False),
+    sa.Column('target_value', sa.Float(), nullable=False),
+    sa.Column('target_year', sa.Integer(), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['axis_id'], ['axis.id'], name=op.f('fk_measurable_target_axis_id_axis')),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user.id'], name=op.f('fk_measurable_target_updated_by_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_measurable_target')),
+    sa.UniqueConstraint('axis_id', 'target_index', name=op.f('uq_measurable_target_axis_id_target_index'))
+    )
+    with op.batch_alter_table('measurable_target', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_measurable_target_axis_id'), ['axis_id'], unique=False)
+
     op.create_table('monitoring_programme',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('source_id', sa.Integer(), nullable=False),
@@ -116,6 +136,13 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_indicator_value')),
     sa.UniqueConstraint('indicator_id', 'year', name=op.f('uq_indicator_value_indicator_id_year'))
     )
+    op.create_table('target_indicator',
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.Column('indicator_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['indicator_id'], ['report_indicator.id'], name=op.f('fk_target_indicator_indicator_id_report_indicator'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['target_id'], ['measurable_target.id'], name=op.f('fk_target_indicator_target_id_measurable_target'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('target_id', 'indicator_id', name=op.f('pk_target_indicator'))
+    )
     op.create_table('proposal_activity',
     sa.Column('proposal_id', sa.Integer(), nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
@@ -135,6 +162,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_proposal_activity_activity_id'))
 
     op.drop_table('proposal_activity')
+    op.drop_table('target_indicator')
     op.drop_table('indicator_value')
     with op.batch_alter_table('report_indicator', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_report_indicator_programme_id'))
@@ -153,5 +181,9 @@ def downgrade():
 
     op.drop_table('monitored_activity')
     op.drop_table('monitoring_programme')
+    with op.batch_alter_table('measurable_target', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_measurable_target_axis_id'))
+
+    op.drop_table('measurable_target')
     op.drop_table('monitoring_source')
     # ### end Alembic commands ###
