@@ -13,3 +13,13 @@ def monitoring_helpers() -> dict:
     from consult.monitoring.services import activity_choices
 
     return {"monitoring_activity_choices": activity_choices}
+
+
+@bp.app_template_filter("local_number")
+def local_number(value: float | None) -> str:
+    """A number in the reader's language (``1.234,5`` in Italian), without needless decimals."""
+    from flask_babel import format_decimal
+
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.##")

@@ -162,7 +162,8 @@ def decide(code: str):
         flash(_("Collegamento accettato: %(code)s.", code=strategy.code), "success")
     else:
         flash(_("Suggerimento scartato: %(code)s.", code=strategy.code), "info")
-    return redirect(url_for(".suggestions", code=code, _anchor="suggestions-title"), 303)
+    # Back to the list, the next suggestion's "Accept" focused: one key press per decision.
+    return redirect(url_for(".suggestions", code=code, decided=1), 303)
 
 
 # --- measurable targets ------------------------------------------------------------------------
