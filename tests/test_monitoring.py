@@ -117,7 +117,7 @@ def test_summary_page_and_api_agree(seeded, client):
     assert "Rendiconto 2023" in page and "Organi istituzionali" in page
     data = client.get("/api/v1/monitoring/summary").get_json()
     assert set(data) == {"sources", "activities", "indicators", "by_status", "missions"}
-    assert data["sources"][0]["zone"] == 1 and data["activities"] == 487 and data["indicators"] == 401
+    assert data["sources"][0]["zone"] == 1 and data["activities"] == 487 and data["indicators"] == 402
     assert data["by_status"] == {"Avviato": 177, "In corso": 154, "Concluso": 15, "Annullato": 1}
     programme = data["missions"][0]["programmes"][0]
     assert set(programme) == {"number", "title", "activities", "by_status"}

@@ -166,3 +166,18 @@ def test_the_whole_report_matches_independent_counts():
     assert sum(1 for a in result.activities if a.status) == given - 3 == 347
     report = result.report()
     assert "activities: 487" in report and "line 1315:" in report
+
+
+def test_names_waiting_for_value_rows_are_kept_when_the_next_activity_names_several_too():
+    result = run(
+        row("1", "P", "Organizzare elezioni", "In corso", "a", "<p>N° elezioni</p> <p>N° patti</p>", "3", "2"),
+        row("1", "P", "Rafforzare i tavoli", "In corso", "b", "<p>N° eventi</p> <p>N° tavoli</p>", "10", "16"),
+        row("", "", "", "", "", "", "8", "12"),
+    )
+    first, second = result.activities
+    assert [(i.name, i.values[:2]) for i in first.indicators] == [("N° elezioni", ["3", "2"]), ("N° patti", ["", ""])]
+    assert [(i.name, i.values[:2]) for i in second.indicators] == [
+        ("N° eventi", ["10", "16"]),
+        ("N° tavoli", ["8", "12"]),
+    ]
+    assert any(note.line == 8 and "no value row" in note.message for note in result.notes)

@@ -263,6 +263,7 @@ class _Converter:
         #: Indicators named together in one cell, waiting for the value rows that follow.
         self.pending: list[str] = []
         self.pending_activity: Activity | None = None
+        self.pending_line = 0
         self.last_heading: str | None = None  # "units" or "stakeholders", for wrapped heading lines
         self.parent_indicator = ""
         self.count = 0
@@ -416,6 +417,8 @@ class _Converter:
         names = _paragraphs(raw_name) if raw_name.strip() else []
         if len(names) > 1:
             # Several indicators named in one cell: the first takes this row's values, the next rows the rest.
+            self.flush_pending(number)
+            self.pending_line = number
             target.indicators.append(Indicator(names[0], values, number))
             self.pending = names[1:]
             self.pending_activity = target
@@ -449,11 +452,12 @@ class _Converter:
     def flush_pending(self, number: int) -> None:
         if self.pending:
             for name in self.pending:
-                self.pending_activity.indicators.append(Indicator(name, ["", "", "", "", ""], number))
+                self.pending_activity.indicators.append(Indicator(name, ["", "", "", "", ""], self.pending_line))
             self.note(
-                number,
+                self.pending_line,
                 "interpreted",
-                f"{len(self.pending)} indicator(s) named in one cell found no value row; kept without values",
+                f"{len(self.pending)} indicator(s) named in this row's cell found no value row below; kept "
+                "without values",
             )
             self.pending = []
 
