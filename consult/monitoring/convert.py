@@ -226,9 +226,21 @@ class Conversion:
                 f"{programme.mission:>7} {programme.number:>9} {len(programme.council_lines):>6} "
                 f"{len(programme.activities):>10} {count:>10}  {programme.title}"
             )
+        value_notes, text_only = [], []
+        for indicator in self.indicators:
+            for year, text in zip(YEARS, indicator.values, strict=False):
+                value = parse_value(text)
+                if value.note:
+                    value_notes.append(Note(indicator.line, "interpreted", f"{year}: {value.note}"))
+                elif value.text and value.number is None and not value.is_missing:
+                    text_only.append(Note(indicator.line, "text", f"{year}: {value.text!r}"))
+        notes = sorted(self.notes + value_notes, key=lambda note: note.line)
         out.append("")
-        out.append(f"interpreted or unplaced rows: {len(self.notes)}")
-        out.extend(str(note) for note in self.notes)
+        out.append(f"interpreted or unplaced rows: {len(notes)}")
+        out.extend(str(note) for note in notes)
+        out.append("")
+        out.append(f"values kept as text only (not a single quantity; no number invented): {len(text_only)}")
+        out.extend(str(note) for note in sorted(text_only, key=lambda note: note.line))
         return "\n".join(out)
 
 
