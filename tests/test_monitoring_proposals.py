@@ -27,6 +27,8 @@ def test_a_zone_1_participant_links_a_proposal_to_an_activity(app, two):  # noqa
     proposal_id = propose(two, monitored_activity=str(activity_id))
     with app.app_context():
         assert db.session.get(ProposalActivity, proposal_id).activity_id == activity_id
+    page = two["other"].get(f"{two['base']}/proposals/{proposal_id}").get_data(as_text=True)
+    assert "Si basa su un’attività già in corso" in page and f"/monitoring/activities/{activity_id}" in page
     # The results page and the download say what the proposal builds on.
     results = two["other"].get(f"{two['base']}/results").get_data(as_text=True)
     assert "Si basa su un’attività già in corso" in results and f"/monitoring/activities/{activity_id}" in results

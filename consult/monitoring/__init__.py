@@ -10,9 +10,12 @@ from consult.monitoring import api, routes  # noqa: E402, F401
 @bp.app_context_processor
 def monitoring_helpers() -> dict:
     """For the proposal form (participation): the activities a zone's participants may build on."""
-    from consult.monitoring.services import activity_choices
+    from consult.monitoring.services import activities_by_proposal, activity_choices
 
-    return {"monitoring_activity_choices": activity_choices}
+    def proposal_activity(proposal):
+        return activities_by_proposal([proposal.id]).get(proposal.id)
+
+    return {"monitoring_activity_choices": activity_choices, "monitoring_proposal_activity": proposal_activity}
 
 
 @bp.app_template_filter("local_number")
