@@ -30,7 +30,15 @@ def _int_arg(name: str) -> int | None:
 @bp.get("/")
 @public
 def index():
-    return render_template("monitoring/index.html", summary=services.summary(), statuses=ACTIVITY_STATUSES)
+    summary = services.summary()
+    totals = services.mission_totals(summary)
+    return render_template(
+        "monitoring/index.html",
+        summary=summary,
+        statuses=ACTIVITY_STATUSES,
+        totals=totals,
+        chart=services.mission_chart(totals),
+    )
 
 
 @bp.get("/activities")

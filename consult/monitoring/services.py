@@ -475,3 +475,42 @@ def measured_targets(axis: Axis) -> list[tuple]:
         state = standing(target)
         rows.append((target, state, chart(target, state) if len(state.series) >= 2 else None))
     return rows
+
+
+#: Bar segments of the summary chart, in order; "none" is an activity whose status the report does not state.
+CHART_STATUSES = (*ACTIVITY_STATUSES, "none")
+
+
+def mission_totals(data: dict) -> list[dict]:
+    """Per mission: activities by status (and not stated), for the summary chart and its table."""
+    rows = []
+    for mission in data["missions"]:
+        counts = dict.fromkeys(CHART_STATUSES, 0)
+        for programme in mission["programmes"]:
+            for status in ACTIVITY_STATUSES:
+                counts[status] += programme["by_status"][status]
+            counts["none"] += programme["not_stated"]
+        rows.append({"number": mission["number"], "title": mission["title"], "counts": counts,
+                     "total": sum(counts.values())})  # fmt: skip
+    return rows
+
+
+def mission_chart(totals: list[dict], width: int = 640, bar: int = 18, gap: int = 8) -> dict:
+    """Geometry of a horizontal stacked bar per mission (drawn as SVG by the template)."""
+    left, right = 48, 40
+    longest = max((row["total"] for row in totals), default=0) or 1
+    scale = (width - left - right) / longest
+    bars = []
+    for index, row in enumerate(totals):
+        y = index * (bar + gap)
+        x = float(left)
+        segments = []
+        for status in CHART_STATUSES:
+            length = row["counts"][status] * scale
+            if length:
+                segments.append({"status": status, "x": round(x, 1), "width": round(length, 1)})
+            x += length
+        bars.append(
+            {"y": y, "label": row["number"], "total": row["total"], "end": round(x + 4, 1), "segments": segments}
+        )
+    return {"width": width, "height": len(totals) * (bar + gap), "bar": bar, "left": left, "bars": bars}
