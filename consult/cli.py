@@ -24,8 +24,14 @@ from consult.models.people import Role
     type=click.Path(dir_okay=False, path_type=Path),
     help="Zone omogenee (CSV: code,name,comuni,population_2011). Default: the shipped file.",
 )
+@click.option(
+    "--monitoring/--no-monitoring",
+    default=True,
+    show_default=True,
+    help="Also load the shipped monitoring report (Città di Torino, Rendiconto 2023).",
+)
 @with_appcontext
-def seed_command(catalogue: Path | None, zones: Path | None) -> None:
+def seed_command(catalogue: Path | None, zones: Path | None, monitoring: bool) -> None:
     """Load the plan catalogue, the zones and the stakeholder categories; safe to run again."""
     catalogue = catalogue or seeding.shipped(seeding.CATALOGUE_FILE)
     zones = zones or seeding.shipped(seeding.ZONES_FILE)
@@ -47,7 +53,9 @@ def seed_command(catalogue: Path | None, zones: Path | None) -> None:
             "conditions": seeding.sync_taxonomy(ConditionTag, condition_rows),
         }
         db.session.flush()
-        monitoring_report = sync_shipped(seeding.shipped(SHIPPED_FILE))
+        monitoring_report = "not loaded (--no-monitoring)"
+        if monitoring:
+            monitoring_report = sync_shipped(seeding.shipped(SHIPPED_FILE))
         db.session.commit()
     except DatasetError as error:
         db.session.rollback()

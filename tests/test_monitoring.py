@@ -51,8 +51,8 @@ def count(app, model) -> int:
         return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_seed_loads_the_shipped_report_once(seeded, runner):
-    with seeded.app_context():
+def test_seed_loads_the_shipped_report_once(monitoring, runner):
+    with monitoring.app_context():
         source = db.session.scalar(select(MonitoringSource).where(MonitoringSource.name == SHIPPED_SOURCE))
         assert source.zone.code == 1
         assert len(source.programmes) == 52
@@ -63,10 +63,10 @@ def test_seed_loads_the_shipped_report_once(seeded, runner):
         assert (ratio.number, ratio.denominator, ratio.unit) == (187, 455, "ratio")
     again = runner.invoke(args=["seed"])
     assert "monitoring: up to date" in again.output
-    assert count(seeded, MonitoredActivity) == 487
+    assert count(monitoring, MonitoredActivity) == 487
 
 
-def test_import_writes_a_source_and_reimport_replaces_it(app, seeded, runner, tmp_path):
+def test_import_writes_a_source_and_reimport_replaces_it(app, monitoring, runner, tmp_path):
     path = write(tmp_path, GOOD)
     result = runner.invoke(args=["monitoring", "import", str(path), "--source", SOURCE, "--zone", "3"])
     assert result.exit_code == 0, result.output
@@ -112,7 +112,7 @@ def test_xlsx_is_imported_too(app, seeded, runner, tmp_path):
         assert db.session.scalar(select(MonitoredActivity).where(MonitoredActivity.key == "A1")).status == "In corso"
 
 
-def test_summary_page_and_api_agree(seeded, client):
+def test_summary_page_and_api_agree(monitoring, client):
     page = client.get("/monitoring/").get_data(as_text=True)
     assert "Rendiconto 2023" in page and "Organi istituzionali" in page
     data = client.get("/api/v1/monitoring/summary").get_json()
@@ -124,7 +124,7 @@ def test_summary_page_and_api_agree(seeded, client):
     assert sum(p["activities"] for m in data["missions"] for p in m["programmes"]) == 487
 
 
-def test_activity_search_and_filters(seeded, client):
+def test_activity_search_and_filters(monitoring, client):
     page = client.get("/monitoring/activities?q=Linea+2&status=In+corso&mission=10&zone=1&linked=no")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
@@ -133,11 +133,11 @@ def test_activity_search_and_filters(seeded, client):
     assert client.get("/monitoring/activities?zone=2").get_data(as_text=True).count("card-wrapper") == 0
 
 
-def test_planner_accepts_a_suggestion_and_it_shows_everywhere(seeded, client_as):
+def test_planner_accepts_a_suggestion_and_it_shows_everywhere(monitoring, client_as):
     planner = client_as("planner")
     page = planner.get("/monitoring/suggestions/2").get_data(as_text=True)
     assert "Accetta" in page
-    with seeded.app_context():
+    with monitoring.app_context():
         activity = db.session.scalar(
             select(MonitoredActivity).where(MonitoredActivity.text.like("Completare il Sistema Ferroviario%"))
         )
@@ -148,11 +148,11 @@ def test_planner_accepts_a_suggestion_and_it_shows_everywhere(seeded, client_as)
               "strategy": "2.3", "score": "0.25", "decision": "accept"},
     )  # fmt: skip
     assert response.status_code == 303
-    with seeded.app_context():
+    with monitoring.app_context():
         link = db.session.scalar(select(ActivityLink))
         assert link.accepted and link.score == 0.25
         assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "monitoring.link_accepted"
-    anonymous = seeded.test_client()
+    anonymous = monitoring.test_client()
     assert "Sistema Ferroviario" in anonymous.get("/plan/strategies/2.3").get_data(as_text=True)
     api = anonymous.get("/api/v1/monitoring/activities?strategy=2.3").get_json()
     assert [a["id"] for a in api["activities"]] == [activity_id]
@@ -163,9 +163,9 @@ def test_planner_accepts_a_suggestion_and_it_shows_everywhere(seeded, client_as)
     assert "1 attività trovata" in linked
 
 
-def test_rejected_suggestion_is_not_suggested_again_and_does_not_count(seeded, client_as):
+def test_rejected_suggestion_is_not_suggested_again_and_does_not_count(monitoring, client_as):
     planner = client_as("planner")
-    with seeded.app_context():
+    with monitoring.app_context():
         strategy = db.session.scalar(select(Strategy).where(Strategy.code == "2.3"))
         activity = db.session.scalar(
             select(MonitoredActivity).where(MonitoredActivity.text.like("Completare il Sistema Ferroviario%"))
@@ -177,15 +177,15 @@ def test_rejected_suggestion_is_not_suggested_again_and_does_not_count(seeded, c
               "strategy": strategy_code, "decision": "reject"},
     )  # fmt: skip
     assert response.status_code == 303
-    client = seeded.test_client()
+    client = monitoring.test_client()
     assert client.get("/api/v1/monitoring/activities?strategy=2.3").get_json()["activities"] == []
     page = planner.get("/monitoring/suggestions/2").get_data(as_text=True)
     assert f'name="activity" value="{activity_id}">\n    <input type="hidden" name="strategy" value="2.3"' not in page
 
 
-def test_planner_links_and_unlinks_by_hand_and_bad_input_is_a_message(seeded, client_as):
+def test_planner_links_and_unlinks_by_hand_and_bad_input_is_a_message(monitoring, client_as):
     planner = client_as("planner")
-    with seeded.app_context():
+    with monitoring.app_context():
         activity_id = db.session.scalar(select(func.min(MonitoredActivity.id)))
     path = f"/monitoring/activities/{activity_id}"
     token = csrf_token(planner, path)
@@ -195,7 +195,7 @@ def test_planner_links_and_unlinks_by_hand_and_bad_input_is_a_message(seeded, cl
     planner.post(f"{path}/links", data={"csrf_token": token, "strategy": "1.1"})
     assert "Strategia 1.1" in planner.get(path).get_data(as_text=True)
     planner.post(f"{path}/links/1.1/delete", data={"csrf_token": token})
-    with seeded.app_context():
+    with monitoring.app_context():
         assert db.session.scalar(select(func.count()).select_from(ActivityLink)) == 0
         actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
         assert actions[-2:] == ["monitoring.link_accepted", "monitoring.link_removed"]

@@ -19,7 +19,7 @@ def ferroviario(app) -> int:
         )
 
 
-def test_a_zone_1_participant_links_a_proposal_to_an_activity(app, two):  # noqa: F811 (the imported fixture)
+def test_a_zone_1_participant_links_a_proposal_to_an_activity(app, monitoring, two):  # noqa: F811 (the imported fixture)
     form = two["author"].get(f"{two['base']}/strategies/1.1/proposals/new").get_data(as_text=True)
     activity_id = ferroviario(app)
     assert f'<option value="{activity_id}">Completare il Sistema Ferroviario' in form
@@ -47,7 +47,7 @@ def test_a_zone_1_participant_links_a_proposal_to_an_activity(app, two):  # noqa
         assert db.session.get(ProposalActivity, proposal_id) is None
 
 
-def test_an_activity_of_another_zone_is_refused_and_nothing_is_written(app, client_as, runner):
+def test_an_activity_of_another_zone_is_refused_and_nothing_is_written(app, monitoring, client_as, runner):
     session_id = make_session(runner, zone=2)
     author = client_as("stakeholder")
     token = join_and_rank(author, session_id, zone=2)

@@ -37,15 +37,15 @@ def target_form(token: str, indicator_id: int | None = None, **changes) -> dict:
     return {**data, **changes}
 
 
-def test_a_planner_makes_a_target_measurable_and_the_strategy_page_shows_it(seeded, client_as):
+def test_a_planner_makes_a_target_measurable_and_the_strategy_page_shows_it(monitoring, client_as):
     planner = client_as("planner")
-    indicator_id = link_ferroviario(seeded, planner)
+    indicator_id = link_ferroviario(monitoring, planner)
     page = planner.get("/monitoring/targets/2").get_data(as_text=True)
     assert f'value="{indicator_id}"' in page  # offered: its activity is linked to strategy 2.3 of axis 2
     token = csrf_token(planner, "/monitoring/targets/2")
     response = planner.post("/monitoring/targets/2/0", data=target_form(token, indicator_id))
     assert response.status_code == 303, response.get_data(as_text=True)
-    with seeded.app_context():
+    with monitoring.app_context():
         target = db.session.scalar(select(MeasurableTarget))
         assert (target.baseline_value, target.target_year) == (0, 2030)
         assert [i.id for i in target.indicators] == [indicator_id]
@@ -54,13 +54,13 @@ def test_a_planner_makes_a_target_measurable_and_the_strategy_page_shows_it(seed
         assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "monitoring.target_saved"
         values = {v.year: v.number for v in db.session.get(ReportIndicator, indicator_id).values}
     assert values == {2022: 1, 2023: 3}
-    strategy = seeded.test_client().get("/plan/strategies/2.1").get_data(as_text=True)
+    strategy = monitoring.test_client().get("/plan/strategies/2.1").get_data(as_text=True)
     assert "Progetti approvati" in strategy and "<svg" in strategy
     assert "Percorso compiuto: 30%." in strategy  # 3 of the 10 to reach, from 0
     assert '<td class="text-end">3</td>' in strategy  # the chart's data table
 
 
-def test_bad_target_input_is_explained_and_nothing_is_written(seeded, client_as):
+def test_bad_target_input_is_explained_and_nothing_is_written(monitoring, client_as):
     planner = client_as("planner")
     token = csrf_token(planner, "/monitoring/targets/2")
     response = planner.post("/monitoring/targets/2/0", data=target_form(token, **{"t0-target_year": "2020"}))
@@ -68,28 +68,28 @@ def test_bad_target_input_is_explained_and_nothing_is_written(seeded, client_as)
     assert "deve venire dopo" in response.get_data(as_text=True)
     response = planner.post("/monitoring/targets/2/0", data=target_form(token, **{"t0-baseline_value": "abc"}))
     assert response.status_code == 422
-    with seeded.app_context():
+    with monitoring.app_context():
         unlinked = db.session.scalar(select(IndicatorValue.indicator_id))
     response = planner.post("/monitoring/targets/2/0", data=target_form(token, unlinked))
     assert response.status_code == 422
     assert planner.post("/monitoring/targets/2/99", data=target_form(token)).status_code == 404
-    with seeded.app_context():
+    with monitoring.app_context():
         assert db.session.scalar(select(MeasurableTarget)) is None
 
 
-def test_a_target_survives_reimporting_its_report(seeded, client_as, runner):
+def test_a_target_survives_reimporting_its_report(monitoring, client_as, runner):
     planner = client_as("planner")
-    indicator_id = link_ferroviario(seeded, planner)
+    indicator_id = link_ferroviario(monitoring, planner)
     token = csrf_token(planner, "/monitoring/targets/2")
     planner.post("/monitoring/targets/2/0", data=target_form(token, indicator_id))
-    with seeded.app_context():
+    with monitoring.app_context():
         from consult.monitoring.importer import SHIPPED_FILE, SHIPPED_SOURCE
         from consult.seed import shipped
 
         path = shipped(SHIPPED_FILE)
     result = runner.invoke(args=["monitoring", "import", str(path), "--source", SHIPPED_SOURCE, "--zone", "1"])
     assert result.exit_code == 0, result.output
-    with seeded.app_context():
+    with monitoring.app_context():
         target = db.session.scalar(select(MeasurableTarget))
         assert [i.name for i in target.indicators] == ["N° progetti approvati"]
-    assert "<svg" in seeded.test_client().get("/plan/strategies/2.3").get_data(as_text=True)
+    assert "<svg" in monitoring.test_client().get("/plan/strategies/2.3").get_data(as_text=True)

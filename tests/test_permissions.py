@@ -4,6 +4,8 @@ A route with no entry in EXPECTATIONS fails the test, so a new route fails until
 persona by persona, who may use it.
 """
 
+from pathlib import Path
+
 import pytest
 from flask import Flask, url_for
 from sqlalchemy import func, select
@@ -125,7 +127,7 @@ SAMPLE_VALUES = {
     "kind": "categories",
     "entry_id": None,  # the seeded "comune" category
     "fmt": "csv",
-    "activity_id": None,  # the first activity of the shipped monitoring report
+    "activity_id": None,  # the first activity of the example monitoring report
     "index": 0,  # the first target of the axis
 }
 SAMPLE_BY_ENDPOINT = {
@@ -170,6 +172,9 @@ def sample_values(app, runner, personas) -> dict:
     consultation_id = int(created.output.strip())
     created = runner.invoke(args=["sessions", "create", str(consultation_id), "--zone", "1"])
     assert created.exit_code == 0, created.output
+    example = Path(__file__).resolve().parents[1] / "docs" / "examples" / "monitoring_report.csv"
+    imported = runner.invoke(args=["monitoring", "import", str(example), "--source", "Esempio", "--zone", "1"])
+    assert imported.exit_code == 0, imported.output
     with app.app_context():
         stakeholder = db.session.scalar(select(User).where(User.email == personas["stakeholder"].email))
         return {
