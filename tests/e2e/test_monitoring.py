@@ -55,7 +55,8 @@ def test_monitoring_pages_read_and_pass_axe(visit, page, language):
     page = visit("/monitoring/")
     heading = {"it": "Monitoraggio: cosa è già in corso", "en": "Monitoring: what is already under way"}
     expect(page.locator("main h1")).to_have_text(heading[language])
-    expect(page.locator("main table caption")).to_be_visible()
+    expect(page.locator("main table caption")).to_have_count(2)  # the chart's data table and the programmes'
+    expect(page.locator("main figure svg rect").first).to_be_visible()
     check_accessibility(page, f"/monitoring/ ({language})")
     page = visit("/monitoring/activities?q=Ferroviario+Metropolitano&mission=10")
     expect(page.locator("main article").first).to_contain_text("Sistema Ferroviario Metropolitano")
