@@ -136,7 +136,7 @@ def test_activity_search_and_filters(monitoring, client):
 def test_planner_accepts_a_suggestion_and_it_shows_everywhere(monitoring, client_as):
     planner = client_as("planner")
     page = planner.get("/monitoring/suggestions/2").get_data(as_text=True)
-    assert "Accetta" in page
+    assert "Accetta" in page and "Azione più vicina: 2.3.1" in page
     with monitoring.app_context():
         activity = db.session.scalar(
             select(MonitoredActivity).where(MonitoredActivity.text.like("Completare il Sistema Ferroviario%"))
@@ -145,12 +145,12 @@ def test_planner_accepts_a_suggestion_and_it_shows_everywhere(monitoring, client
     response = planner.post(
         "/monitoring/suggestions/2/decide",
         data={"csrf_token": csrf_token(planner, "/monitoring/suggestions/2"), "activity": activity_id,
-              "strategy": "2.3", "score": "0.25", "decision": "accept"},
+              "strategy": "2.3", "action": "2.3.1", "score": "0.25", "decision": "accept"},
     )  # fmt: skip
     assert response.status_code == 303
     with monitoring.app_context():
         link = db.session.scalar(select(ActivityLink))
-        assert link.accepted and link.score == 0.25
+        assert link.accepted and link.score == 0.25 and link.action.code == "2.3.1"
         assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "monitoring.link_accepted"
     anonymous = monitoring.test_client()
     assert "Sistema Ferroviario" in anonymous.get("/plan/strategies/2.3").get_data(as_text=True)

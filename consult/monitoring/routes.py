@@ -92,18 +92,24 @@ def _strategy(code: str) -> Strategy:
     return strategy
 
 
+def _action(strategy: Strategy, code: str) -> Action | None:
+    """The strategy's action with this code (none for an empty code); a code of another strategy is refused."""
+    if not code:
+        return None
+    action = db.session.scalar(select(Action).where(Action.code == code, Action.strategy == strategy))
+    if action is None:
+        raise DomainError(_("L’azione %(code)s non appartiene alla strategia %(strategy)s.", code=code,
+                            strategy=strategy.code), 400)  # fmt: skip
+    return action
+
+
 @bp.post("/activities/<int:activity_id>/links")
 @requires("monitoring.link")
 def add_link(activity_id: int):
     activity = _activity(activity_id)
     try:
         strategy = _strategy(request.form.get("strategy", "").strip())
-        action = None
-        if action_code := request.form.get("action", "").strip():
-            action = db.session.scalar(select(Action).where(Action.code == action_code, Action.strategy == strategy))
-            if action is None:
-                raise DomainError(_("L’azione %(code)s non appartiene alla strategia %(strategy)s.", code=action_code,
-                                    strategy=strategy.code), 400)  # fmt: skip
+        action = _action(strategy, request.form.get("action", "").strip())
         services.decide_link(activity, strategy, accepted=True, action=action)
     except DomainError as error:
         db.session.rollback()
@@ -161,7 +167,8 @@ def decide(code: str):
     activity = _activity(activity_id)
     try:
         strategy = _strategy(request.form.get("strategy", ""))
-        services.decide_link(activity, strategy, accepted=decision == "accept", score=score)
+        action = _action(strategy, request.form.get("action", "").strip())
+        services.decide_link(activity, strategy, accepted=decision == "accept", score=score, action=action)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

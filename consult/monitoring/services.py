@@ -221,30 +221,52 @@ class Suggestion:
     activity: MonitoredActivity
     strategy: Strategy
     score: float
+    #: The strategy's action closest to the activity, when it is close enough to propose.
+    action: Action | None = None
+    action_score: float | None = None
 
 
-def suggestions_for_axis(axis: Axis, *, limit: int = 40, minimum: float = 0.08) -> list[Suggestion]:
-    """Likely (activity, strategy) pairs for the axis' strategies, best first, undecided ones only."""
-    from consult.monitoring.similarity import rank
+def suggestions_for_axis(
+    axis: Axis, *, limit: int = 40, minimum: float = 0.08, action_minimum: float = 0.05
+) -> list[Suggestion]:
+    """Likely (activity, strategy[, action]) links for the axis' strategies, best first, undecided ones only."""
+    import numpy as np
+
+    from consult.monitoring.similarity import similarity
 
     activities = db.session.scalars(select(MonitoredActivity).options(selectinload(MonitoredActivity.programme))).all()
-    if not activities:
+    strategies = list(axis.strategies)
+    if not activities or not strategies:
         return []
     decided = set(
         db.session.execute(
             select(ActivityLink.activity_id, ActivityLink.strategy_id).join(Strategy).where(Strategy.axis_id == axis.id)
         ).all()
     )
-    strategies = list(axis.strategies)
+    actions = [action for strategy in strategies for action in strategy.actions]
     queries = [" ".join([strategy.title, *(action.text for action in strategy.actions)]) for strategy in strategies]
+    queries += [action.text for action in actions]
     documents = [" ".join([activity.text, activity.policy, activity.programme.title]) for activity in activities]
+    scores = similarity(queries, documents)
+    by_strategy, by_action = scores[: len(strategies)], scores[len(strategies) :]
+    order = np.argsort(-by_strategy, axis=None, kind="stable")
     found = []
-    for (query_index, document_index), score in rank(queries, documents, minimum=minimum):
-        activity, strategy = activities[document_index], strategies[query_index]
-        if (activity.id, strategy.id) not in decided:
-            found.append(Suggestion(activity, strategy, score))
-        if len(found) >= limit:
+    for flat in order:
+        query_index, document_index = divmod(int(flat), len(activities))
+        score = float(by_strategy[query_index, document_index])
+        if score <= minimum or len(found) >= limit:
             break
+        activity, strategy = activities[document_index], strategies[query_index]
+        if (activity.id, strategy.id) in decided:
+            continue
+        suggestion = Suggestion(activity, strategy, score)
+        own = [(float(by_action[i, document_index]), action) for i, action in enumerate(actions)
+               if action.strategy_id == strategy.id]  # fmt: skip
+        if own:
+            best_score, best = max(own, key=lambda pair: pair[0])
+            if best_score > action_minimum:
+                suggestion.action, suggestion.action_score = best, best_score
+        found.append(suggestion)
     return found
 
 

@@ -53,12 +53,17 @@ def tfidf(documents: list[list[str]]) -> np.ndarray:
     return matrix / norms
 
 
+def similarity(queries: list[str], documents: list[str]) -> np.ndarray:
+    """Cosine similarity of every query (rows) with every document (columns), one TF-IDF model for both."""
+    matrix = tfidf([lemmas(text) for text in queries + documents])
+    return matrix[: len(queries)] @ matrix[len(queries) :].T
+
+
 def rank(queries: list[str], documents: list[str], *, minimum: float = 0.0) -> list[tuple[tuple[int, int], float]]:
     """(query index, document index) pairs with their cosine similarity, best first, above ``minimum``."""
     if not queries or not documents:
         return []
-    matrix = tfidf([lemmas(text) for text in queries + documents])
-    scores = matrix[: len(queries)] @ matrix[len(queries) :].T
+    scores = similarity(queries, documents)
     pairs = np.argwhere(scores > minimum)
     ranked = sorted(((int(q), int(d)), float(scores[q, d])) for q, d in pairs)
     ranked.sort(key=lambda item: -item[1])
