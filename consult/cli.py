@@ -24,8 +24,14 @@ from consult.models.people import Role
     type=click.Path(dir_okay=False, path_type=Path),
     help="Zone omogenee (CSV: code,name,comuni,population_2011). Default: the shipped file.",
 )
+@click.option(
+    "--monitoring/--no-monitoring",
+    default=True,
+    show_default=True,
+    help="Also load the shipped monitoring report (Città di Torino, Rendiconto 2023).",
+)
 @with_appcontext
-def seed_command(catalogue: Path | None, zones: Path | None) -> None:
+def seed_command(catalogue: Path | None, zones: Path | None, monitoring: bool) -> None:
     """Load the plan catalogue, the zones and the stakeholder categories; safe to run again."""
     catalogue = catalogue or seeding.shipped(seeding.CATALOGUE_FILE)
     zones = zones or seeding.shipped(seeding.ZONES_FILE)
@@ -37,6 +43,8 @@ def seed_command(catalogue: Path | None, zones: Path | None) -> None:
         condition_rows = seeding.read_taxonomy(seeding.shipped(seeding.CONDITIONS_FILE))
     except seeding.SeedError as error:
         raise click.ClickException(f"nothing was loaded; fix the file and run again:\n{error}") from None
+    from consult.monitoring.importer import SHIPPED_FILE, DatasetError, sync_shipped
+
     try:
         reports = {
             "catalogue": seeding.sync_catalogue(plan_data),
@@ -44,10 +52,18 @@ def seed_command(catalogue: Path | None, zones: Path | None) -> None:
             "categories": seeding.sync_taxonomy(StakeholderCategory, category_rows),
             "conditions": seeding.sync_taxonomy(ConditionTag, condition_rows),
         }
+        db.session.flush()
+        monitoring_report = "not loaded (--no-monitoring)"
+        if monitoring:
+            monitoring_report = sync_shipped(seeding.shipped(SHIPPED_FILE))
         db.session.commit()
+    except DatasetError as error:
+        db.session.rollback()
+        raise click.ClickException(f"nothing was loaded; the shipped monitoring report is invalid:\n{error}") from None
     except Exception:
         db.session.rollback()
         raise
+    click.echo(f"monitoring: {monitoring_report}")
     for name, report in reports.items():
         if report.changed:
             click.echo(f"{name}: {len(report.created)} created, {len(report.updated)} updated")
@@ -201,3 +217,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(translate)
     app.cli.add_command(users)
+    from consult.monitoring.cli import monitoring
+
+    app.cli.add_command(monitoring)

@@ -81,10 +81,19 @@ def runner(app):
 
 @pytest.fixture
 def seeded(app, runner):
-    """The shipped catalogue and zones, loaded by the real command."""
-    result = runner.invoke(args=["seed"])
+    """The shipped catalogue and zones, loaded by the real command (the monitoring report is left out: the tests
+    that need it ask for the ``monitoring`` fixture, so that the rest stay fast)."""
+    result = runner.invoke(args=["seed", "--no-monitoring"])
     assert result.exit_code == 0, result.output
     return app
+
+
+@pytest.fixture
+def monitoring(seeded, runner):
+    """``seeded`` plus the shipped monitoring report (Città di Torino, Rendiconto 2023), loaded by ``flask seed``."""
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    return seeded
 
 
 # --- people ----------------------------------------------------------------------------------

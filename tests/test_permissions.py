@@ -4,13 +4,15 @@ A route with no entry in EXPECTATIONS fails the test, so a new route fails until
 persona by persona, who may use it.
 """
 
+from pathlib import Path
+
 import pytest
 from flask import Flask, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consult import create_app, web
 from consult.extensions import db
-from consult.models import StakeholderCategory, User
+from consult.models import MonitoredActivity, StakeholderCategory, User
 from consult.permissions import PUBLIC as PUBLIC_PERMISSION
 from consult.permissions import check_declared, public, requires
 from tests.conftest import PERSONAS, csrf_token
@@ -36,7 +38,6 @@ NOT_JOINED = {**ZONE_1_FACILITATORS, "facilitator": 302, "admin": 302}
 NOT_JOINED_POST = {**ZONE_1_FACILITATORS, "facilitator": 303, "admin": 303}
 #: The facilitator console: staff only; a session's pages for who runs zone 1, planners and admins.
 CONSOLE = {**everyone(200), "anonymous": 302, "stakeholder": 403}
-PLANNERS = {**everyone(403), "anonymous": 302, "planner": 200, "admin": 200}
 ZONE_1_CONSOLE = {**CONSOLE, "other_facilitator": 403}
 
 
@@ -151,6 +152,20 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     # moderation of zone 1 (the sample comment does not exist: 404 once allowed)
     "moderation.queue": ZONE_STAFF,
     "moderation.decide": {**ZONE_STAFF, "facilitator": 404, "planner": 404, "admin": 404},
+    # monitoring: public reading, planners link activities to the plan
+    "monitoring.index": PUBLIC,
+    "monitoring.activities": PUBLIC,
+    "monitoring.activity": PUBLIC,
+    "api.monitoring_summary": PUBLIC,
+    "api.monitoring_activities": PUBLIC,
+    "monitoring.add_link": {**PLANNERS, "planner": 303, "admin": 303},  # no strategy chosen: back, with a message
+    "monitoring.remove_link": {**PLANNERS, "planner": 303, "admin": 303},  # no such link: back, with a message
+    "monitoring.suggestions_index": {**PLANNERS, "planner": 303, "admin": 303},  # to the first axis
+    "monitoring.suggestions": PLANNERS,
+    "monitoring.decide": {**PLANNERS, "planner": 400, "admin": 400},  # no decision given
+    "monitoring.targets": PLANNERS,
+    "monitoring.save_target": {**PLANNERS, "planner": 422, "admin": 422},  # an empty form, explained
+    "monitoring.delete_target": {**PLANNERS, "planner": 303, "admin": 303},  # not measured yet: back, with a message
 }
 
 #: A value for each URL argument, by name; SAMPLE_BY_ENDPOINT wins for the endpoints it names.
@@ -172,6 +187,8 @@ SAMPLE_VALUES = {
     "code_id": 1,
     "item_type": "comment",
     "item_id": 1,
+    "activity_id": None,  # the first activity of the example monitoring report
+    "index": 0,  # the first target of the axis
 }
 SAMPLE_BY_ENDPOINT = {
     "projection.screen": {"key": "not-the-key"},
@@ -179,6 +196,7 @@ SAMPLE_BY_ENDPOINT = {
     "i18n.set_language": {"code": "en"},
     "plan.strategy": {"code": "1.1"},
     "participation.discussion": {"code": "1.1"},
+    "api.monitoring_activities": {"strategy": "2.3"},
 }
 
 
@@ -217,6 +235,9 @@ def sample_values(app, runner, personas) -> dict:
     consultation_id = int(created.output.strip())
     created = runner.invoke(args=["sessions", "create", str(consultation_id), "--zone", "1"])
     assert created.exit_code == 0, created.output
+    example = Path(__file__).resolve().parents[1] / "docs" / "examples" / "monitoring_report.csv"
+    imported = runner.invoke(args=["monitoring", "import", str(example), "--source", "Esempio", "--zone", "1"])
+    assert imported.exit_code == 0, imported.output
     with app.app_context():
         stakeholder = db.session.scalar(select(User).where(User.email == personas["stakeholder"].email))
         return {
@@ -225,6 +246,7 @@ def sample_values(app, runner, personas) -> dict:
             "consultation_id": consultation_id,
             "session_id": int(created.output.strip()),
             "entry_id": db.session.scalar(select(StakeholderCategory.id).where(StakeholderCategory.code == "comune")),
+            "activity_id": db.session.scalar(select(func.min(MonitoredActivity.id))),
         }
 
 

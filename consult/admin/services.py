@@ -94,6 +94,11 @@ ACTION_LABELS = {
     "proposal_group.reopened": _l("Decisione su un raggruppamento annullata"),
     "synthesis.quote_chosen": _l("Contributo scelto da citare nella sintesi"),
     "synthesis.quote_removed": _l("Contributo tolto dalle citazioni della sintesi"),
+    "monitoring.link_accepted": _l("Attività collegata al Piano"),
+    "monitoring.link_rejected": _l("Collegamento suggerito scartato"),
+    "monitoring.link_removed": _l("Collegamento al Piano rimosso"),
+    "monitoring.target_saved": _l("Obiettivo misurabile salvato"),
+    "monitoring.target_deleted": _l("Obiettivo non più misurato"),
 }
 
 #: What each detail of an event is, for people (``provisional`` reads «provvisori»).

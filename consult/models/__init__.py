@@ -22,6 +22,17 @@ from consult.models.contributions import (
     StrategySheet,
     SynthesisQuote,
 )
+from consult.models.monitoring import (
+    ActivityLink,
+    IndicatorValue,
+    MeasurableTarget,
+    MonitoredActivity,
+    MonitoringProgramme,
+    MonitoringSource,
+    ProgrammeLine,
+    ProposalActivity,
+    ReportIndicator,
+)
 from consult.models.people import Role, StakeholderCategory, User
 from consult.models.plan import Action, Axis, Plan, Strategy
 from consult.models.sessions import Consultation, ConsultationSession, Mode, Scope, SessionState
@@ -29,6 +40,7 @@ from consult.models.territory import Zone
 
 __all__ = [
     "Action",
+    "ActivityLink",
     "ActorState",
     "AuditEvent",
     "Axis",
@@ -44,16 +56,24 @@ __all__ = [
     "ConsultationSession",
     "Funding",
     "GroupDecision",
+    "IndicatorValue",
+    "MeasurableTarget",
     "Mode",
+    "MonitoredActivity",
+    "MonitoringProgramme",
+    "MonitoringSource",
     "Participant",
     "ParticipantCode",
     "Plan",
+    "ProgrammeLine",
     "ProjectProposal",
     "ProjectStatus",
     "ProposalGroup",
     "ProposalReport",
+    "ProposalActivity",
     "ProposalSupport",
     "RelatedPlan",
+    "ReportIndicator",
     "Role",
     "Scope",
     "SessionState",

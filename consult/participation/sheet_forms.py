@@ -152,6 +152,10 @@ class ProposalForm(FlaskForm):
     )
 
     show_organisation = BooleanField(SHOW_ORGANISATION_LABEL, default=False)
+    #: Id of an activity already under way (a monitoring report) the project builds on; see consult.monitoring.
+    monitored_activity = StringField(
+        _l("Attività già in corso su cui si basa (facoltativa)"), validators=[Optional(), Length(max=12)]
+    )
 
     def validate_link(self, field) -> None:
         if field.data and not is_web_link(field.data.strip()):

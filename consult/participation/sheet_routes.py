@@ -27,6 +27,7 @@ from consult.models import (
     StakeholderCategory,
     Strategy,
 )
+from consult.monitoring import services as monitoring
 from consult.participation import bp, contributions
 from consult.participation.access import SESSION_URL, current_participant, load_session, participant_key
 from consult.participation.forms import EmptyForm
@@ -276,6 +277,7 @@ def _proposal_form(strategy: Strategy, proposal: ProjectProposal | None = None) 
                 "related_plans_other": proposal.related_plans_other,
                 "link": proposal.link or "",
                 "show_organisation": proposal.show_organisation,
+                "monitored_activity": monitoring.proposal_activity_id(proposal),
             }
         )
     else:
@@ -326,7 +328,8 @@ def new_proposal(zone_code: int, session_id: int, code: str):
         status = 422 if form.is_submitted() else 200
         return _render_proposal_form(session, participant, strategy, form, status=status)
     try:
-        contributions.propose_project(participant, strategy, _proposal_input(form, participant))
+        proposal = contributions.propose_project(participant, strategy, _proposal_input(form, participant))
+        monitoring.link_proposal(proposal, form.monitored_activity.data, session.zone)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
@@ -356,6 +359,7 @@ def edit_proposal(zone_code: int, session_id: int, proposal_id: int):
         return _render_proposal_form(session, participant, strategy, form, proposal=proposal, status=status)
     try:
         contributions.edit_project(participant, proposal, _proposal_input(form, participant))
+        monitoring.link_proposal(proposal, form.monitored_activity.data, session.zone)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

@@ -23,4 +23,13 @@ def axis(code: str):
 @public
 def strategy(code: str):
     strategy = strategy_or_404(code)
-    return render_template("plan/strategy.html", strategy=strategy, axis=strategy.axis, plan=strategy.axis.plan)
+    from consult.monitoring.services import linked_activities, measured_targets
+
+    return render_template(
+        "plan/strategy.html",
+        strategy=strategy,
+        axis=strategy.axis,
+        plan=strategy.axis.plan,
+        monitored=linked_activities(strategy),
+        measured=measured_targets(strategy.axis),
+    )

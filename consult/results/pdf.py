@@ -449,7 +449,7 @@ class Report:
                 p = item.proposal
                 rows.append(
                     [
-                        self.cell(p.title),
+                        self.cell(_with_activity(p.title, self.view.proposal_activities.get(p.id))),
                         self.cell(p.promoter),
                         self.cell(f"{item.zone.code}. {item.zone.name}"),
                         self.cell(p.status.label if p.status else ""),
@@ -572,3 +572,11 @@ def render(view, source_url: str) -> bytes:
 
     document.build(report.build(), canvasmaker=FooterCanvas)
     return buffer.getvalue()
+
+
+def _with_activity(title: str, activity) -> str:
+    """A proposal's title, and the activity already under way it builds on (consult.monitoring)."""
+    if activity is None:
+        return title
+    text = activity.text if len(activity.text) <= 120 else activity.text[:119] + "…"
+    return f"{title} — " + _("si basa su: %(activity)s", activity=text)

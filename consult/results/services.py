@@ -512,6 +512,13 @@ class _ContributionsView:
         return proposals(self.sessions)
 
     @cached_property
+    def proposal_activities(self):
+        """The activity already under way each proposal builds on (consult.monitoring), by proposal id."""
+        from consult.monitoring.services import activities_by_proposal
+
+        return activities_by_proposal([item.proposal.id for _strategy, items in self.proposals for item in items])
+
+    @cached_property
     def conditions(self):
         return conditions_matrix(self.sessions)
 

@@ -13,6 +13,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from consult.i18n import dates
+from consult.monitoring import services as monitoring
 from consult.results import texts
 from consult.results.services import METHODS, ConsultationView
 
@@ -181,8 +182,10 @@ def projects_table(view) -> Table:
         _("Azioni"),
         _("Descrizione"),
         _("Link"),
+        _("Attività già in corso su cui si basa"),
     ]
     rows = []
+    builds_on = view.proposal_activities
     for strategy, items in view.proposals:
         for item in items:
             proposal = item.proposal
@@ -199,6 +202,7 @@ def projects_table(view) -> Table:
                     ", ".join(action.code for action in proposal.actions),
                     proposal.description,
                     proposal.link or "",
+                    monitoring.activity_label(builds_on.get(proposal.id)),
                 ]
             )
     return Table("projects", _("Progetti"), headers, rows)
