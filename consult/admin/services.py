@@ -149,6 +149,11 @@ DETAIL_LABELS = {
     "kind": _l("tipo di contributo"),
     "q": _l("ricerca"),
     "allow_multiple_zones": _l("più zone per persona"),
+    "plan_action": _l("azione del Piano"),
+    "score": _l("punteggio"),
+    "axis": _l("Asse"),
+    "target_index": _l("obiettivo"),
+    "indicators": _l("indicatori"),
 }
 
 #: Names of the fields events list (``fields``, ``changed``, ``before``, ``after``).
