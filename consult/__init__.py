@@ -58,6 +58,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from consult.api import bp as api_bp
     from consult.auth import bp as auth_bp
     from consult.i18n import bp as i18n_bp
+    from consult.paper import bp as paper_bp
     from consult.participation import bp as participation_bp
     from consult.plan import bp as plan_bp
     from consult.public import bp as public_bp
@@ -71,6 +72,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(participation_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(paper_bp)
 
     web.init_app(app)
     cli.init_app(app)

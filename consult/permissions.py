@@ -27,8 +27,9 @@ GRANTS: dict[str, frozenset[Role]] = {
     # Zone-scoped: planners and admins everywhere, facilitators in the zones assigned to them.
     "zone.facilitate": frozenset({Role.ADMIN}),
     "zone.results": frozenset({Role.PLANNER, Role.ADMIN}),
+    "zone.paper": frozenset({Role.PLANNER, Role.ADMIN}),  # typing in and importing paper ballots
 }
-ZONE_SCOPED = {"zone.facilitate", "zone.results"}
+ZONE_SCOPED = {"zone.facilitate", "zone.results", "zone.paper"}
 
 
 def can(user, permission: str, zone=None) -> bool:

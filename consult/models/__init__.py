@@ -18,6 +18,7 @@ from consult.models.contributions import (
     SheetPriorityAction,
     StrategySheet,
 )
+from consult.models.paper import PaperUpload
 from consult.models.people import Role, StakeholderCategory, User
 from consult.models.plan import Action, Axis, Plan, Strategy
 from consult.models.sessions import Consultation, ConsultationSession, Mode, Scope, SessionState
@@ -40,6 +41,7 @@ __all__ = [
     "ConsultationSession",
     "Funding",
     "Mode",
+    "PaperUpload",
     "Participant",
     "ParticipantCode",
     "Plan",
