@@ -30,6 +30,9 @@ ADMIN_ONLY = {**everyone(403), "anonymous": 302, "admin": 200}
 #: A draft session of zone 1: only who runs zone 1 may see it; for everyone else it does not exist.
 ZONE_1_FACILITATORS = {**everyone(404), "facilitator": 200, "admin": 200}
 
+#: Staff pages of a zone-1 session: its facilitators, planners and admins; 403 for everyone else signed in.
+ZONE_1_STAFF = {**everyone(403), "anonymous": 302, "facilitator": 200, "planner": 200, "admin": 200}
+
 #: A page for the session's participants: who may see the draft but has not joined is sent to the session page.
 NOT_JOINED = {**ZONE_1_FACILITATORS, "facilitator": 302, "admin": 302}
 NOT_JOINED_POST = {**ZONE_1_FACILITATORS, "facilitator": 303, "admin": 303}
@@ -84,6 +87,16 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "results.session": ZONE_1_FACILITATORS,
     "results.session_download": ZONE_1_FACILITATORS,
     "api.session_results": ZONE_1_FACILITATORS,
+    # paper ballots (the sample session is a draft: the pages show it takes no paper yet; saving is refused)
+    "paper.entry": ZONE_1_STAFF,
+    "paper.save": {**ZONE_1_STAFF, "facilitator": 409, "planner": 409, "admin": 409},
+    "paper.check": ZONE_1_STAFF,
+    "paper.forms": ZONE_1_STAFF,
+    "paper.upload": ZONE_1_STAFF,
+    "paper.receive": {**ZONE_1_STAFF, "facilitator": 422, "planner": 422, "admin": 422},  # no file sent
+    "paper.preview": {**ZONE_1_STAFF, "facilitator": 404, "planner": 404, "admin": 404},  # no such upload
+    "paper.confirm": {**ZONE_1_STAFF, "facilitator": 404, "planner": 404, "admin": 404},
+    "paper.discard": {**ZONE_1_STAFF, "facilitator": 404, "planner": 404, "admin": 404},
     # administration
     "admin.users": ADMIN_ONLY,
     "admin.user": ADMIN_ONLY,

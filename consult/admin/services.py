@@ -65,6 +65,7 @@ ACTION_LABELS = {
     "session.state_changed": _l("Stato della sessione cambiato"),
     "codes.generated": _l("Codici di partecipazione generati"),
     "ballot.paper_entered": _l("Scheda cartacea inserita"),
+    "ballot.paper_corrected": _l("Scheda cartacea corretta"),
     "ballots.imported": _l("Schede importate"),
     "comment.reported": _l("Commento segnalato"),
     "list.entry_created": _l("Voce di un elenco aggiunta"),

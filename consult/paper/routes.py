@@ -97,6 +97,12 @@ def save(zone_code: int, session_id: int):
     correcting = request.form.get("correcting") or None
     row = _typed_row(session, rules)
     values = request.form.to_dict()
+    try:
+        paper.check_state(session)
+    except DomainError as error:
+        db.session.rollback()
+        row.problems = [("row", error.message)]
+        return _render_entry(session, rules, values=values, row=row, correcting=correcting, status=error.status)
     if row.problems:
         return _render_entry(session, rules, values=values, row=row, correcting=correcting, status=422)
     try:
