@@ -9,6 +9,7 @@ A re-import of the same file (every ballot replaced, a version kept for each) is
 """
 
 # ruff: noqa: S608 - the statements hold only fixed names and the driver's placeholder mark
+import io
 import os
 import random
 import tempfile
@@ -19,6 +20,8 @@ from pathlib import Path
 SIZES = (2_500, 20_000)
 DEPTH = 5
 TARGET = 5.0  # seconds for 20,000 rows
+WEB_ROWS = 5_000
+PASSWORD = "bench password 2026 !"  # noqa: S105 - a throwaway benchmark account
 
 
 def csv_rows(count: int, codes: list[str], seed: int) -> list[tuple[str, list[str]]]:
@@ -77,9 +80,10 @@ def run(url: str, name: str) -> None:
     from sqlalchemy import select, text
 
     from consult import create_app
+    from consult.auth.services import create_user
     from consult.config import TestingConfig
     from consult.extensions import db
-    from consult.models import Plan, SessionState, Zone
+    from consult.models import Plan, Role, SessionState, Zone
     from consult.participation import paper, services
 
     config = {key: getattr(TestingConfig, key) for key in dir(TestingConfig) if key.isupper()}
@@ -129,8 +133,60 @@ def run(url: str, name: str) -> None:
                 f"{size:>7,} {imported:>11.2f} {reimported:>14.2f} {floor:>13.2f} {imported / floor:>6.1f}"
                 f" {imported / size * 1e6:>13.0f}{verdict}"
             )
+        web_session = new_session()
+        web_target = (web_session.zone.code, web_session.id)
+        create_user(
+            "bench.planner@example.org",
+            PASSWORD,
+            display_name="Bench",
+            role=Role.PLANNER,
+            privacy_accepted=True,
+            confirmed=True,
+        )
+        db.session.commit()
         db.session.remove()
+    # Outside any app context, as a server runs requests: each gets its own.
+    web_upload(app, *web_target, codes)
+    with app.app_context():
         db.engine.dispose()
+
+
+def web_upload(app, zone_code: int, session_id: int, codes: list[str], size: int = WEB_ROWS) -> None:
+    """A planner's upload through the web pages: the preview request, then the confirm request."""
+    import re
+
+    client = app.test_client()
+
+    def token(path: str) -> str:
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+    response = client.post(
+        "/login",
+        data={"email": "bench.planner@example.org", "password": PASSWORD, "csrf_token": token("/login")},
+    )
+    assert response.status_code == 302
+    base = f"/facilitate/zones/{zone_code}/sessions/{session_id}/paper"
+    data = as_csv(csv_rows(size, codes, seed=size))
+    form_token = token(base + "/upload")
+    start = time.perf_counter()
+    response = client.post(
+        base + "/upload",
+        data={"csrf_token": form_token, "file": (io.BytesIO(data), "schede.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[-3000:]
+    preview = client.get(response.headers["Location"])
+    previewed = time.perf_counter() - start
+    assert preview.status_code == 200, preview.status_code
+    confirm_token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+    start = time.perf_counter()
+    response = client.post(response.headers["Location"] + "/confirm", data={"csrf_token": confirm_token})
+    confirmed = time.perf_counter() - start
+    assert response.status_code == 303, response.status_code
+    print(
+        f"web, {size:,}-row upload: preview {previewed:.2f} s ({len(preview.data) / 1e6:.1f} MB page),"
+        f" confirm {confirmed:.2f} s"
+    )
 
 
 def main() -> None:

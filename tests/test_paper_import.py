@@ -274,3 +274,31 @@ def test_the_rules_accept_exactly_what_validate_ranking_accepts(seeded, runner):
             except DomainError:
                 expected = None
             assert (None if row.problems else [s.code for s in row.strategies]) == expected, codes
+
+
+def test_a_session_published_during_the_write_takes_none_of_the_file(seeded, runner):
+    from sqlalchemy import update
+
+    from consult.errors import DomainError
+    from consult.participation import paper
+
+    session_id = make_session(runner)
+    runner.invoke(args=["sessions", "set-state", str(session_id), "closed"])
+    with seeded.app_context():
+        session = db.session.get(ConsultationSession, session_id)
+        parsed = paper.parse(GOOD.encode(), paper.Rules(session))
+        # Published by someone else after this import checked the state, before its last statement.
+        with db.engine.begin() as other:
+            other.execute(
+                update(ConsultationSession.__table__)
+                .where(ConsultationSession.id == session_id)
+                .values(state="published")
+            )
+        try:
+            paper.write_rows(session, parsed.rows, None)
+        except DomainError as error:
+            db.session.rollback()
+            assert error.status == 409
+        else:
+            raise AssertionError("the write went through into a published session")
+    assert ballots(seeded, session_id) == {}

@@ -199,3 +199,16 @@ def test_garbage_upload_is_refused_cleanly(app, client_as, open_session):
         assert page.status_code == 200
         assert "Il file non si può importare così" in page.get_data(as_text=True)
     assert upload(client, open_session, b"a", "x.pdf").status_code == 422
+
+
+def test_the_list_of_forms_comes_a_page_at_a_time(app, client_as, runner, open_session, tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text("participant,1\n" + "\n".join(f"M{n:03},1.1" for n in range(150)))
+    assert runner.invoke(args=["ballots", "import", str(open_session), str(path)]).exit_code == 0
+    client = client_as("facilitator")
+    first = client.get(base(open_session) + "/forms").get_data(as_text=True)
+    assert "150 schede cartacee inserite" in first and "pagina 1 di 2" in first
+    assert first.count(">Correggi<") == 100
+    second = client.get(base(open_session) + "/forms?page=2").get_data(as_text=True)
+    assert second.count(">Correggi<") == 50
+    assert client.get(base(open_session) + "/forms?page=3").status_code == 404

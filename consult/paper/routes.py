@@ -14,8 +14,9 @@ from consult.participation import paper
 from consult.participation.forms import EmptyForm
 from consult.permissions import requires
 
-#: Forms listed under the entry form; the full list has its own page.
+#: Forms listed under the entry form; the full list has its own page, PAGE forms at a time.
 RECENT = 10
+PAGE = 100
 
 
 def _categories() -> list[StakeholderCategory]:
@@ -56,7 +57,7 @@ def _render_entry(session, rules, *, values=None, row=None, correcting=None, sta
             problems=[message for _name, message in problems],
             by_field=by_field,
             correcting=correcting,
-            recent=services.entered_forms(session, limit=RECENT),
+            recent=services.describe(db.session.scalars(services.forms_query(session).limit(RECENT)).all()),
             total=services.count_forms(session),
             form=EmptyForm(),
             accepts_paper=session.state in (SessionState.OPEN, SessionState.CLOSED),
@@ -147,11 +148,13 @@ def check(zone_code: int, session_id: int):
 def forms(zone_code: int, session_id: int):
     """Every paper form of the session with who entered each version and when."""
     session = services.load_session(zone_code, session_id)
+    pagination = db.paginate(services.forms_query(session), per_page=PAGE, max_per_page=PAGE)
     return render_template(
         "paper/forms.html",
         session=session,
-        entered=services.entered_forms(session),
-        titles={strategy.code: strategy.title for strategy in session.consultation.strategies},
+        entered=services.describe(pagination.items),
+        pagination=pagination,
+        page_url=lambda number: url_for(".forms", zone_code=zone_code, session_id=session_id, page=number),
     )
 
 

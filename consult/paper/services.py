@@ -50,19 +50,20 @@ class EnteredForm:
         return self.entered_by.get(version.entered_by_id)
 
 
-def entered_forms(session: ConsultationSession, *, limit: int | None = None) -> list[EnteredForm]:
-    """The session's paper ballots, most recently changed first, with every version."""
-    query = (
-        select(Participant, Ballot)
+def forms_query(session: ConsultationSession):
+    """The session's paper forms (participants with a label and a ballot), most recently changed first."""
+    return (
+        select(Participant)
         .join(Ballot, Ballot.participant_id == Participant.id)
         .where(Participant.session_id == session.id, Participant.label.is_not(None))
-        .options(selectinload(Participant.category))
+        .options(selectinload(Participant.category), selectinload(Participant.ballot))
         .order_by(Ballot.updated_at.desc(), Participant.id.desc())
     )
-    if limit:
-        query = query.limit(limit)
-    pairs = db.session.execute(query).all()
-    ballot_ids = [ballot.id for _participant, ballot in pairs]
+
+
+def describe(participants: list[Participant]) -> list[EnteredForm]:
+    """Each form with every version of its ballot and who entered each, in three queries."""
+    ballot_ids = [participant.ballot.id for participant in participants]
     versions: dict[int, list[BallotVersion]] = {}
     for start in range(0, len(ballot_ids), paper.CHUNK):
         chunk = ballot_ids[start : start + paper.CHUNK]
@@ -72,7 +73,7 @@ def entered_forms(session: ConsultationSession, *, limit: int | None = None) -> 
             versions.setdefault(version.ballot_id, []).append(version)
     people_ids = {v.entered_by_id for vs in versions.values() for v in vs if v.entered_by_id}
     people = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(people_ids)))}
-    return [EnteredForm(p, b, versions.get(b.id, []), people) for p, b in pairs]
+    return [EnteredForm(p, p.ballot, versions.get(p.ballot.id, []), people) for p in participants]
 
 
 def count_forms(session: ConsultationSession) -> int:

@@ -488,13 +488,20 @@ def write_rows(session: ConsultationSession, rows: list[PaperRow], entered_by: U
         )
     _insert_many(BallotRank.__table__, ranks)
     _insert_many(BallotVersion.__table__, versions)
-    # Last, so the session row other ballots also bump is held only until the commit that follows.
-    db.session.execute(
+    # Last, so the session row other ballots also bump is held only until the commit that follows. The
+    # state is checked again under that row's lock: a session published while the file was being written
+    # takes none of it (the caller rolls back).
+    bumped = db.session.execute(
         update(ConsultationSession.__table__)
-        .where(ConsultationSession.id == session.id)
+        .where(
+            ConsultationSession.id == session.id,
+            ConsultationSession.state.in_([SessionState.OPEN.value, SessionState.CLOSED.value]),
+        )
         .values(ballots_version=ConsultationSession.ballots_version + 1)
     )
-    db.session.expire(session, ["ballots_version"])
+    db.session.expire(session, ["ballots_version", "state"])
+    if bumped.rowcount != 1:
+        check_state(session)  # raises, naming the state the session is in now
     return report
 
 
