@@ -212,3 +212,14 @@ def test_the_list_of_forms_comes_a_page_at_a_time(app, client_as, runner, open_s
     second = client.get(base(open_session) + "/forms?page=2").get_data(as_text=True)
     assert second.count(">Correggi<") == 50
     assert client.get(base(open_session) + "/forms?page=3").status_code == 404
+
+
+def test_an_oversized_upload_is_refused_with_a_message(app, client_as, open_session):
+    # 16 MB by default; a small limit keeps the request in memory (and the test quick).
+    app.config["PAPER_UPLOAD_MAX_BYTES"] = 128 * 1024
+    client = client_as("facilitator")
+    response = upload(client, open_session, b"participant,1\n" + b"A,1.1\n" * (128 * 1024 // 6 + 1000))
+    assert response.status_code == 413
+    assert "Il file supera 0.125 MB." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PaperUpload)) == 0

@@ -1,6 +1,6 @@
 """Paper ballot pages for the facilitators of the session's zone (planners and admins everywhere)."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -184,14 +184,17 @@ def _render_upload(session, form, status=200, problems=()):
 def receive(zone_code: int, session_id: int):
     """Keep the uploaded file and show its preview; nothing is written to the ballots yet."""
     session = services.load_session(zone_code, session_id)
+    limit = current_app.config.get("PAPER_UPLOAD_MAX_BYTES", paper.MAX_FILE_BYTES)
+    too_big = _("Il file supera %(n)s MB.", n=f"{limit / (1024 * 1024):.3g}")
     form = UploadForm()
     if not form.validate_on_submit():
         return _render_upload(session, form, status=422)
-    data = form.file.data.read(paper.MAX_FILE_BYTES + 1)
+    data = form.file.data.read(limit + 1)
+    form.file.data.close()  # a big upload is spooled to a temporary file: let it go now
     try:
         paper.check_state(session)
-        if len(data) > paper.MAX_FILE_BYTES:
-            raise paper.PaperImportError([_("Il file supera %(n)s MB.", n=paper.MAX_FILE_BYTES // (1024 * 1024))])
+        if len(data) > limit:
+            raise DomainError(too_big, status=413)
     except DomainError as error:
         db.session.rollback()
         return _render_upload(session, form, status=error.status, problems=error.message.split("\n"))
