@@ -302,3 +302,13 @@ def test_a_session_published_during_the_write_takes_none_of_the_file(seeded, run
         else:
             raise AssertionError("the write went through into a published session")
     assert ballots(seeded, session_id) == {}
+
+
+def test_a_long_cell_is_named_without_being_echoed(seeded, runner, tmp_path):
+    session_id = make_session(runner)
+    text = "participant,organisation,1\nA," + "o" * 300 + ",1.1\nB,," + "9" * 100_000 + "\n"
+    result = runner.invoke(args=["ballots", "import", str(session_id), write(tmp_path, text)])
+    assert result.exit_code == 1
+    assert "Line 2: the organisation is longer than 200 characters" in result.output
+    assert "Line 3:" in result.output and "is not part of this consultation" in result.output
+    assert len(result.output) < 1000

@@ -155,7 +155,7 @@ class Rules:
                 problems.append(("ranking", _("la posizione %(n)s è compilata dopo una casella vuota", n=number)))
                 break
             else:
-                codes.append(value)
+                codes.append(_shorten(value, 12))  # no code is longer; a stray long cell is named, not echoed
         strategies = []
         if (
             codes
