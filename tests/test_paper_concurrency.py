@@ -29,8 +29,10 @@ def test_a_ranking_submitted_during_an_import_is_not_held(seeded, runner):
     errors: list[BaseException] = []
 
     def spot_the_write(_conn, _cursor, statement, *_args):
-        # The import has parsed and checked its file and starts writing: now it could hold others.
-        if threading.current_thread().name == "import" and statement.startswith("INSERT INTO participant"):
+        # The import has parsed and checked its file and starts writing: now it could hold others. On SQLite
+        # that is its first INSERT; on PostgreSQL rows go in with COPY, straight to the driver, so the mark is
+        # the statement the writer runs just before (the labels already in the session).
+        if threading.current_thread().name == "import" and statement.startswith(marker):
             writing.set()
 
     def run_import() -> None:
@@ -48,6 +50,7 @@ def test_a_ranking_submitted_during_an_import_is_not_held(seeded, runner):
     with seeded.app_context():
         engine = db.engine
         dialect = engine.dialect.name
+    marker = "SELECT participant.label, participant.id" if dialect == "postgresql" else "INSERT INTO participant"
     event.listen(engine, "before_cursor_execute", spot_the_write)
     try:
         importer = threading.Thread(target=run_import, name="import")
