@@ -61,6 +61,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from consult.i18n import bp as i18n_bp
     from consult.moderation import bp as moderation_bp
     from consult.monitoring import bp as monitoring_bp
+    from consult.paper import bp as paper_bp
     from consult.participation import bp as participation_bp
     from consult.plan import bp as plan_bp
     from consult.projection import bp as projection_bp
@@ -81,6 +82,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(projection_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(monitoring_bp)
+    app.register_blueprint(paper_bp)
 
     web.init_app(app)
     cli.init_app(app)

@@ -34,8 +34,9 @@ GRANTS: dict[str, frozenset[Role]] = {
     "zone.results": frozenset({Role.PLANNER, Role.ADMIN}),
     "zone.projection": frozenset({Role.PLANNER, Role.ADMIN}),  # the room's projection: reveal, link
     "zone.moderate": frozenset({Role.PLANNER, Role.ADMIN}),  # hide and restore reported contributions
+    "zone.paper": frozenset({Role.PLANNER, Role.ADMIN}),  # typing in and importing paper ballots
 }
-ZONE_SCOPED = {"zone.facilitate", "zone.results", "zone.console", "zone.projection", "zone.moderate"}
+ZONE_SCOPED = {"zone.facilitate", "zone.results", "zone.console", "zone.projection", "zone.moderate", "zone.paper"}
 
 
 def can(user, permission: str, zone=None) -> bool:

@@ -36,19 +36,17 @@ ZONE_1_FACILITATORS = {**everyone(404), "facilitator": 200, "admin": 200}
 #: A page for the session's participants: who may see the draft but has not joined is sent to the session page.
 NOT_JOINED = {**ZONE_1_FACILITATORS, "facilitator": 302, "admin": 302}
 NOT_JOINED_POST = {**ZONE_1_FACILITATORS, "facilitator": 303, "admin": 303}
-#: The facilitator console: staff only; a session's pages for who runs zone 1, planners and admins.
+#: The facilitator console: staff only.
 CONSOLE = {**everyone(200), "anonymous": 302, "stakeholder": 403}
-ZONE_1_CONSOLE = {**CONSOLE, "other_facilitator": 403}
+#: Staff pages of zone 1 (console, paper, projection, moderation): its facilitators, planners and admins;
+#: a facilitator of another zone is refused.
+ZONE_1_STAFF = {**CONSOLE, "other_facilitator": 403}
 
 
-def zone_1_console(status: int) -> dict[str, int]:
-    """ZONE_1_CONSOLE where the request is let in but answers ``status`` (a POST with nothing to act on)."""
-    return {**ZONE_1_CONSOLE, "facilitator": status, "planner": status, "admin": status}
+def zone_1_staff(status: int) -> dict[str, int]:
+    """ZONE_1_STAFF where the request is let in but answers ``status`` (e.g. a POST with nothing to act on)."""
+    return {**ZONE_1_STAFF, "facilitator": status, "planner": status, "admin": status}
 
-
-#: Staff pages of zone 1: its facilitators, planners and admins; a facilitator of another zone is refused.
-ZONE_STAFF = {**everyone(403), "anonymous": 302, "facilitator": 200, "planner": 200, "admin": 200}
-ZONE_STAFF_POST = {**ZONE_STAFF, "facilitator": 303, "planner": 303, "admin": 303}
 
 # GET for routes that answer GET; POST-only routes get a valid CSRF token and nothing else.
 EXPECTATIONS: dict[str, dict[str, int]] = {
@@ -113,6 +111,16 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "synthesis.decide_group": {**PLANNERS, "planner": 400, "admin": 400},  # no proposals named
     "synthesis.reopen_group": {**PLANNERS, "planner": 404, "admin": 404},  # no such group
     "synthesis.toggle_quote": {**PLANNERS, "planner": 404, "admin": 404},  # no such contribution
+    # paper ballots (the sample session is a draft: the pages show it takes no paper yet; saving is refused)
+    "paper.entry": ZONE_1_STAFF,
+    "paper.save": zone_1_staff(409),
+    "paper.check": ZONE_1_STAFF,
+    "paper.forms": ZONE_1_STAFF,
+    "paper.upload": ZONE_1_STAFF,
+    "paper.receive": zone_1_staff(422),  # no file sent
+    "paper.preview": zone_1_staff(404),  # no such upload
+    "paper.confirm": zone_1_staff(404),
+    "paper.discard": zone_1_staff(404),
     # administration
     "admin.users": ADMIN_ONLY,
     "admin.user": ADMIN_ONLY,
@@ -131,27 +139,27 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "facilitate.new_consultation": PLANNERS,
     "facilitate.edit_consultation": PLANNERS,
     "facilitate.new_session": CONSOLE,  # each person picks among their own zones
-    "facilitate.session": ZONE_1_CONSOLE,
-    "facilitate.edit_session": ZONE_1_CONSOLE,
-    "facilitate.counters": ZONE_1_CONSOLE,
-    "facilitate.change_state": zone_1_console(400),  # no target state sent
-    "facilitate.publish": ZONE_1_CONSOLE,  # the confirm step
-    "facilitate.codes": ZONE_1_CONSOLE,
-    "facilitate.revoke_code": zone_1_console(404),  # no such code in the session
-    "facilitate.print_codes": ZONE_1_CONSOLE,
-    "facilitate.print_codes_pdf": ZONE_1_CONSOLE,
+    "facilitate.session": ZONE_1_STAFF,
+    "facilitate.edit_session": ZONE_1_STAFF,
+    "facilitate.counters": ZONE_1_STAFF,
+    "facilitate.change_state": zone_1_staff(400),  # no target state sent
+    "facilitate.publish": ZONE_1_STAFF,  # the confirm step
+    "facilitate.codes": ZONE_1_STAFF,
+    "facilitate.revoke_code": zone_1_staff(404),  # no such code in the session
+    "facilitate.print_codes": ZONE_1_STAFF,
+    "facilitate.print_codes_pdf": ZONE_1_STAFF,
     # the room's projection: through its link's key (a wrong key opens nothing, for anyone) ...
     "projection.screen": everyone(404),
     "projection.state": everyone(404),
     # ... and its control page, for who runs zone 1 (planners too, even on a draft)
-    "projection.manage": ZONE_STAFF,
-    "projection.reveal": ZONE_STAFF_POST,
-    "projection.hide": ZONE_STAFF_POST,
-    "projection.new_link": ZONE_STAFF_POST,
-    "projection.revoke_link": ZONE_STAFF_POST,
+    "projection.manage": ZONE_1_STAFF,
+    "projection.reveal": zone_1_staff(303),
+    "projection.hide": zone_1_staff(303),
+    "projection.new_link": zone_1_staff(303),
+    "projection.revoke_link": zone_1_staff(303),
     # moderation of zone 1 (the sample comment does not exist: 404 once allowed)
-    "moderation.queue": ZONE_STAFF,
-    "moderation.decide": {**ZONE_STAFF, "facilitator": 404, "planner": 404, "admin": 404},
+    "moderation.queue": ZONE_1_STAFF,
+    "moderation.decide": zone_1_staff(404),
     # monitoring: public reading, planners link activities to the plan
     "monitoring.index": PUBLIC,
     "monitoring.activities": PUBLIC,

@@ -71,6 +71,7 @@ ACTION_LABELS = {
     "codes.printed": _l("Codici di partecipazione stampati"),
     "code.revoked": _l("Codice di partecipazione annullato"),
     "ballot.paper_entered": _l("Scheda cartacea inserita"),
+    "ballot.paper_corrected": _l("Scheda cartacea corretta"),
     "ballots.imported": _l("Schede importate"),
     "comment.reported": _l("Commento segnalato"),
     "results.downloaded": _l("Risultati scaricati"),

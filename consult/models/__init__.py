@@ -33,6 +33,7 @@ from consult.models.monitoring import (
     ProposalActivity,
     ReportIndicator,
 )
+from consult.models.paper import PaperUpload
 from consult.models.people import Role, StakeholderCategory, User
 from consult.models.plan import Action, Axis, Plan, Strategy
 from consult.models.sessions import Consultation, ConsultationSession, Mode, Scope, SessionState
@@ -62,6 +63,7 @@ __all__ = [
     "MonitoredActivity",
     "MonitoringProgramme",
     "MonitoringSource",
+    "PaperUpload",
     "Participant",
     "ParticipantCode",
     "Plan",

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from consult.errors import DomainError
 from consult.extensions import db
 from consult.models import Consultation, ConsultationSession, Mode, Plan, SessionState, User, Zone
 from consult.participation import bp, paper, services
+from consult.permissions import can
 
 
 def _codes(value: str | None) -> list[str]:
@@ -145,18 +148,39 @@ def ballots() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--by", "by_email", help="Email of the account typing the ballots in (recorded with each).")
 def ballots_import(session_id, file: Path, by_email) -> None:
-    """Import paper ballots from a CSV file: all rows or none (see README for the format)."""
-    session = _session(session_id)
-    entered_by = None
-    if by_email:
-        entered_by = db.session.scalar(select(User).where(User.email == by_email.strip().lower()))
-        if entered_by is None:
-            raise click.ClickException(f"no account {by_email}")
-    source = f"cli:{getpass.getuser()}:{file.name}"
-    try:
-        report = paper.import_paper_ballots(session, file.read_bytes(), entered_by, source)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(f"{file}: nothing was imported.\n{error.message}") from None
-    click.echo(f"{file}: {report.created} new ballots, {report.replaced} replaced")
+    """Import paper ballots from a CSV or XLSX file: all rows or none (see README for the format)."""
+    # The command speaks English like the rest of the CLI, row problems included: they come from the
+    # same Babel catalogue as the web pages, forced to English here.
+    with force_locale("en"):
+        session = _session(session_id)
+        entered_by = None
+        if by_email:
+            entered_by = db.session.scalar(select(User).where(User.email == by_email.strip().lower()))
+            if entered_by is None:
+                raise click.ClickException(_("Nessun account %(email)s.", email=by_email))
+            if not can(entered_by, "zone.paper", session.zone):
+                raise click.ClickException(
+                    _(
+                        "%(email)s non facilita la zona %(zone)s: le schede le inserisce chi facilita la zona, "
+                        "un pianificatore o un amministratore.",
+                        email=entered_by.email,
+                        zone=session.zone.code,
+                    )
+                )
+        source = f"cli:{getpass.getuser()}:{file.name}"
+        try:
+            report = paper.import_paper_ballots(session, file.read_bytes(), entered_by, source, file.name)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(
+                _("%(file)s: non è stato importato nulla.", file=file) + "\n" + error.message
+            ) from None
+        click.echo(
+            _(
+                "%(file)s: %(created)s schede nuove, %(replaced)s sostituite",
+                file=file,
+                created=report.created,
+                replaced=report.replaced,
+            )
+        )
