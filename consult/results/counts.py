@@ -202,19 +202,11 @@ def _columns(session_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
     connection = db.session.connection()
     driver = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
-        ballots = _copy_binary(
-            driver,
-            f"SELECT {', '.join(ballot)} FROM ballot b JOIN participant p ON p.id = b.participant_id "  # noqa: S608 - integers
-            f"WHERE b.session_id IN ({sessions})",
-            len(ballot),
+        sources = (
+            f"FROM ballot b JOIN participant p ON p.id = b.participant_id WHERE b.session_id IN ({sessions})",
+            f"FROM ballot_rank r JOIN ballot b ON b.id = r.ballot_id WHERE b.session_id IN ({sessions})",
         )
-        places = _copy_binary(
-            driver,
-            f"SELECT {', '.join(place)} FROM ballot_rank r JOIN ballot b ON b.id = r.ballot_id "  # noqa: S608 - integers
-            f"WHERE b.session_id IN ({sessions})",
-            len(place),
-        )
-        return ballots, places
+        return _packed(driver, sources[0], ballot), _packed(driver, sources[1], place)
     # SQLite: one row holding each column as a comma-separated list, which NumPy parses in C.
     ballots = _concatenated(
         driver,
@@ -241,26 +233,16 @@ def _concatenated(driver, source: str, columns: list[str]) -> np.ndarray:
     return np.column_stack([np.fromstring(text, dtype=np.int64, sep=",") for text in lists])
 
 
-def _copy_binary(driver, sql: str, width: int) -> np.ndarray:
-    """COPY … TO STDOUT in PostgreSQL's binary format: with only non-null int4 columns every row has the same
-    length (a field count, then a length and four bytes per field), so the whole answer is one NumPy view."""
-    buffer = bytearray()
-    with driver.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)") as copy:
-        for block in copy:
-            buffer += block
-    header = 11 + 4 + 4 + int.from_bytes(buffer[15:19], "big")  # signature, flags, extension area
-    body = memoryview(buffer)[header : len(buffer) - 2]  # the trailer is a field count of -1
-    fields = [(f"n{i}", [("length", ">i4"), ("value", ">i4")]) for i in range(width)]
-    row = np.dtype([("fields", ">i2"), *fields])
-    if len(body) % row.itemsize:
-        raise ValueError("unexpected COPY answer: the columns are not all non-null 4-byte integers")
-    rows = np.frombuffer(body, dtype=row)
-    result = np.empty((len(rows), width), dtype=np.int64)
-    for i in range(width):
-        if (rows[f"n{i}"]["length"] != 4).any():
-            raise ValueError("unexpected COPY answer: the columns are not all non-null 4-byte integers")
-        result[:, i] = rows[f"n{i}"]["value"]
-    return result
+def _packed(driver, source: str, columns: list[str]) -> np.ndarray:
+    """PostgreSQL: one value holding every row's 4-byte integers back to back, which NumPy reads as it is
+    (a row per value, or COPY, would cost a Python call per row)."""
+    packed = " || ".join(f"int4send({column})" for column in columns)
+    sql = f"SELECT string_agg({packed}, ''::bytea) {source}"
+    with driver.cursor(binary=True) as cursor:
+        blob = cursor.execute(sql).fetchone()[0]
+    if blob is None:
+        return np.zeros((0, len(columns)), dtype=np.int64)
+    return np.frombuffer(blob, dtype=">i4").reshape(-1, len(columns)).astype(np.int64)
 
 
 # --- the cache shared on disk ------------------------------------------------------------------------------------
@@ -280,7 +262,8 @@ def _disk_read(name: str, n: int) -> SessionCounts | None:
     try:
         with np.load(folder / f"{name}.npz", allow_pickle=False) as stored:
             arrays = dict(stored)
-        channels = {c: int(arrays.pop("channels")[i]) for i, c in enumerate(CHANNELS)}
+        per_channel = arrays.pop("channels")
+        channels = {c: int(per_channel[i]) for i, c in enumerate(CHANNELS)}
         groups: dict[str, dict] = {}
         for field, array in arrays.items():
             category, _sep, part = field.partition("_")
