@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.util import identity_key
 
@@ -52,6 +54,21 @@ def validate_ranking(session: ConsultationSession, codes: list[str]) -> list[Str
     if problems:
         raise DomainError(" ".join(problems), status=422)
     return ranking
+
+
+_WRITE_REST = text(
+    """
+    WITH places AS (
+        INSERT INTO ballot_rank (ballot_id, position, strategy_id)
+        SELECT :ballot_id, place.position, place.strategy_id
+        FROM unnest(CAST(:strategies AS INTEGER[])) WITH ORDINALITY AS place(strategy_id, position)
+    ), kept AS (
+        INSERT INTO ballot_version (ballot_id, version, ranking, channel, created_at, entered_by_id)
+        VALUES (:ballot_id, :version, CAST(:ranking AS JSON), :channel, :now, :entered_by_id)
+    )
+    UPDATE consultation_session SET ballots_version = ballots_version + 1 WHERE id = :session_id
+    """
+)
 
 
 def _insert(table):
@@ -106,24 +123,38 @@ def submit_ballot(
     ballot_id, version = db.session.execute(upsert).one()
     if version > 1:  # a first ballot has no places yet
         db.session.execute(delete(BallotRank.__table__).where(BallotRank.__table__.c.ballot_id == ballot_id))
-    places = insert(BallotRank.__table__).values(
-        [{"ballot_id": ballot_id, "position": n, "strategy_id": strategy.id} for n, strategy in enumerate(ranking, 1)]
-    )
-    kept = insert(BallotVersion.__table__).values(
-        ballot_id=ballot_id,
-        version=version,
-        ranking=[strategy.code for strategy in ranking],
-        channel=channel,
-        created_at=now,
-        entered_by_id=entered_by_id,
-    )
-    sessions = ConsultationSession.__table__
-    bump = update(sessions).where(sessions.c.id == session.id).values(ballots_version=sessions.c.ballots_version + 1)
     if db.session.get_bind().dialect.name == "postgresql":
         # One round trip instead of three: the places, the version and the session's counter are different
         # tables, so the statement's parts cannot see or hurt each other. The old places went just before.
-        db.session.execute(bump.add_cte(places.cte("places")).add_cte(kept.cte("kept")))
+        # Plain SQL, because SQLAlchemy compiles a statement with data-modifying CTEs again on every call.
+        db.session.execute(
+            _WRITE_REST,
+            {
+                "ballot_id": ballot_id,
+                "strategies": [strategy.id for strategy in ranking],
+                "version": version,
+                "ranking": json.dumps([strategy.code for strategy in ranking]),
+                "channel": channel.value,
+                "now": now,
+                "entered_by_id": entered_by_id,
+                "session_id": session.id,
+            },
+        )
     else:
+        places = insert(BallotRank.__table__).values(
+            [{"ballot_id": ballot_id, "position": n, "strategy_id": s.id} for n, s in enumerate(ranking, 1)]
+        )
+        kept = insert(BallotVersion.__table__).values(
+            ballot_id=ballot_id,
+            version=version,
+            ranking=[strategy.code for strategy in ranking],
+            channel=channel,
+            created_at=now,
+            entered_by_id=entered_by_id,
+        )
+        sessions = ConsultationSession.__table__
+        bump = update(sessions).where(sessions.c.id == session.id)
+        bump = bump.values(ballots_version=sessions.c.ballots_version + 1)
         for statement in (places, kept, bump):
             db.session.execute(statement)
     # Objects this database session already holds no longer match the rows: read them again on next use.
