@@ -61,8 +61,8 @@ format: install-dev ## Format the code with ruff
 messages: install ## Extract UI strings and merge them into the Italian and English catalogues
 	$(FLASK) translate update
 
-bench: install ## Run the benchmarks under bench/
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+bench: install ## Run the benchmarks under bench/ (BENCH_LARGE=1 adds 400,000 ballots)
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
 clean: ## Remove the virtual environment and caches (keeps instance/ and its database)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts

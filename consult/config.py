@@ -101,6 +101,12 @@ class Config:
         for flag in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
             if flag in os.environ:
                 settings[flag] = os.environ[flag].lower() in ("1", "true", "yes")
+        # The results' caches (consult/results/counts.py); an empty RESULTS_CACHE_DIR turns the disk cache off.
+        if "RESULTS_CACHE_DIR" in os.environ:
+            settings["RESULTS_CACHE_DIR"] = os.environ["RESULTS_CACHE_DIR"]
+        for name in ("RESULTS_CACHE_BYTES", "RESULTS_CACHE_DISK_BYTES"):
+            if value := os.environ.get(name):
+                settings[name] = int(value)
         if key := os.environ.get("SECRET_KEY"):
             settings["SECRET_KEY"] = key
         if url := os.environ.get("DATABASE_URL"):

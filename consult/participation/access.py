@@ -6,9 +6,10 @@ from flask import abort, g, request
 from flask import session as cookie
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from consult.extensions import db
-from consult.models import ConsultationSession, Participant, SessionState, Zone
+from consult.models import Consultation, ConsultationSession, Participant, SessionState, Zone
 from consult.participation import services
 from consult.permissions import can
 
@@ -19,7 +20,15 @@ COOKIE_KEY = "participants"  # session id → participant id, for people who joi
 
 def load_session(zone_code: int, session_id: int) -> ConsultationSession:
     """The session in the URL; 404 when unknown, in another zone, or a draft the person may not see."""
-    session = db.session.get(ConsultationSession, session_id)
+    # The zone, the consultation and its strategies come in the same query: every session page needs them.
+    session = db.session.get(
+        ConsultationSession,
+        session_id,
+        options=[
+            joinedload(ConsultationSession.zone),
+            joinedload(ConsultationSession.consultation).joinedload(Consultation.strategies),
+        ],
+    )
     if session is None or session.zone.code != zone_code:
         abort(404)
     if session.state == SessionState.DRAFT and not can(current_user, "zone.facilitate", session.zone):
@@ -59,16 +68,17 @@ def remember_code_participant(participant: Participant) -> None:
 def participant_key() -> str:
     """Rate-limit key: the participant (a workshop room shares one address), else the account, else the address.
 
-    Flask-Limiter asks for the key before the view has loaded anything, so the session comes from the URL here.
+    Flask-Limiter asks for the key before the view has loaded anything, and the key must not cost a query:
+    a signed-in person takes part in a session as one participant (one per account and session), someone
+    who joined with a room code is the participant their signed cookie names.
     """
-    session = g.get("consultation_session")
-    args = request.view_args or {}
-    if session is None and "session_id" in args:
-        session = db.session.get(ConsultationSession, args["session_id"])
-    if session is not None:
-        participant = current_participant(session)
-        if participant is not None:
-            return f"participant:{participant.id}"
+    session_id = (request.view_args or {}).get("session_id")
+    if session_id is not None:
+        if current_user.is_authenticated:
+            return f"user:{current_user.id}:session:{session_id}"
+        participant_id = cookie.get(COOKIE_KEY, {}).get(str(session_id))
+        if participant_id is not None:
+            return f"participant:{participant_id}"
     if current_user.is_authenticated:
         return f"user:{current_user.id}"
     return f"ip:{request.remote_addr}"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import delete, insert, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.util import identity_key
 
 from consult import audit
 from consult.errors import DomainError
@@ -53,11 +56,24 @@ def validate_ranking(session: ConsultationSession, codes: list[str]) -> list[Str
     return ranking
 
 
-def _insert_ignore(table, **values):
-    """INSERT … ON CONFLICT DO NOTHING on the dialect in use."""
-    dialect = db.session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).values(**values).on_conflict_do_nothing()
+_WRITE_REST = text(
+    """
+    WITH places AS (
+        INSERT INTO ballot_rank (ballot_id, position, strategy_id)
+        SELECT :ballot_id, place.position, place.strategy_id
+        FROM unnest(CAST(:strategies AS INTEGER[])) WITH ORDINALITY AS place(strategy_id, position)
+    ), kept AS (
+        INSERT INTO ballot_version (ballot_id, version, ranking, channel, created_at, entered_by_id)
+        VALUES (:ballot_id, :version, CAST(:ranking AS JSON), :channel, :now, :entered_by_id)
+    )
+    UPDATE consultation_session SET ballots_version = ballots_version + 1 WHERE id = :session_id
+    """
+)
+
+
+def _insert(table):
+    """INSERT for the dialect in use, with its ON CONFLICT clauses."""
+    return (postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite).insert(table)
 
 
 def submit_ballot(
@@ -67,11 +83,14 @@ def submit_ballot(
     entered_by: User | None = None,
     *,
     audit_each: bool = True,
-) -> Ballot:
-    """Record ``codes`` as the participant's counted ballot, keeping the previous version for audit.
+) -> int:
+    """Record ``codes`` as the participant's counted ballot, keeping the previous version for audit; returns
+    the ballot's id.
 
-    Safe under concurrent submissions for the same participant (two tabs, a double click): the ballot
-    row is created with INSERT … ON CONFLICT DO NOTHING, then locked, so the database holds exactly one.
+    Safe under concurrent submissions for the same participant (two tabs, a double click): the ballot row
+    is created or updated by one INSERT … ON CONFLICT DO UPDATE, which locks it until the commit, so the
+    database holds exactly one and the versions are numbered without gaps. Written with Core so that no ORM
+    object is loaded: four or five statements on SQLite, two or three round trips on PostgreSQL.
     Flushes; the caller commits.
     """
     session = participant.session
@@ -81,39 +100,71 @@ def submit_ballot(
         raise DomainError(_("La sessione non è aperta: non si possono inviare o cambiare classifiche."), status=409)
     ranking = validate_ranking(session, codes)
 
-    db.session.execute(
-        _insert_ignore(
-            Ballot.__table__,
-            participant_id=participant.id,
-            session_id=session.id,
-            channel=channel.value,
-            version=0,
-            updated_at=utcnow(),
+    now = utcnow()
+    entered_by_id = entered_by.id if entered_by else None
+    table = Ballot.__table__
+    upsert = _insert(table).values(
+        participant_id=participant.id,
+        session_id=session.id,
+        channel=channel,
+        version=1,
+        updated_at=now,
+        entered_by_id=entered_by_id,
+    )
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[table.c.participant_id],
+        set_={
+            "version": table.c.version + 1,
+            "channel": upsert.excluded.channel,
+            "updated_at": upsert.excluded.updated_at,
+            "entered_by_id": upsert.excluded.entered_by_id,
+        },
+    ).returning(table.c.id, table.c.version)
+    ballot_id, version = db.session.execute(upsert).one()
+    if version > 1:  # a first ballot has no places yet
+        db.session.execute(delete(BallotRank.__table__).where(BallotRank.__table__.c.ballot_id == ballot_id))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One round trip instead of three: the places, the version and the session's counter are different
+        # tables, so the statement's parts cannot see or hurt each other. The old places went just before.
+        # Plain SQL, because SQLAlchemy compiles a statement with data-modifying CTEs again on every call.
+        db.session.execute(
+            _WRITE_REST,
+            {
+                "ballot_id": ballot_id,
+                "strategies": [strategy.id for strategy in ranking],
+                "version": version,
+                "ranking": json.dumps([strategy.code for strategy in ranking]),
+                "channel": channel.value,
+                "now": now,
+                "entered_by_id": entered_by_id,
+                "session_id": session.id,
+            },
         )
-    )
-    ballot = db.session.scalar(
-        select(Ballot)
-        .where(Ballot.participant_id == participant.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    ballot.ranks.clear()
-    db.session.flush()  # the old places go before the new ones take their positions
-    ballot.ranks.extend(BallotRank(position=n, strategy=strategy) for n, strategy in enumerate(ranking, start=1))
-    ballot.version += 1
-    ballot.channel = channel
-    ballot.entered_by = entered_by
-    ballot.updated_at = utcnow()
-    ballot.versions.append(
-        BallotVersion(
-            version=ballot.version,
+    else:
+        places = insert(BallotRank.__table__).values(
+            [{"ballot_id": ballot_id, "position": n, "strategy_id": s.id} for n, s in enumerate(ranking, 1)]
+        )
+        kept = insert(BallotVersion.__table__).values(
+            ballot_id=ballot_id,
+            version=version,
             ranking=[strategy.code for strategy in ranking],
             channel=channel,
-            entered_by_id=entered_by.id if entered_by else None,
+            created_at=now,
+            entered_by_id=entered_by_id,
         )
-    )
-    session.ballots_version = ConsultationSession.ballots_version + 1
-    db.session.flush()
+        sessions = ConsultationSession.__table__
+        bump = update(sessions).where(sessions.c.id == session.id)
+        bump = bump.values(ballots_version=sessions.c.ballots_version + 1)
+        for statement in (places, kept, bump):
+            db.session.execute(statement)
+    # Objects this database session already holds no longer match the rows: read them again on next use.
+    db.session.expire(session, ["ballots_version"])
+    if "ballot" in participant.__dict__:
+        db.session.expire(participant, ["ballot"])
+    loaded = db.session.identity_map.get(identity_key(Ballot, ballot_id))
+    if loaded is not None:
+        db.session.expire(loaded)
     if channel == Channel.PAPER and audit_each:
+        ballot = db.session.get(Ballot, ballot_id)
         audit.record("ballot.paper_entered", ballot, actor=entered_by, session=session.id, label=participant.label)
-    return ballot
+    return ballot_id

@@ -200,13 +200,11 @@ def rank(zone_code: int, session_id: int):
     consultation = session.consultation
     strategies = consultation.strategies_in_order
     form = EmptyForm()
-    status, problems = 200, []
-    saved = [rank.strategy for rank in participant.ballot.ranks] if participant.ballot else []
-    #: code → position shown in the selects: the saved ballot, or what the person just sent back.
-    positions = {strategy.code: n for n, strategy in enumerate(saved, start=1)}
+    status, problems, positions = 200, [], None
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
+        #: code → position shown in the selects: what the person just sent back (else the saved ballot).
         codes, problems, positions = _positions_from_form(strategies, consultation.depth)
         if problems and session.accepts_ballots:
             status = 422
@@ -214,12 +212,16 @@ def rank(zone_code: int, session_id: int):
             # submit_ballot refuses a session that is not open (409) before it looks at the ranking.
             try:
                 submit_ballot(participant, codes, Channel.CODE if participant.code_id else Channel.ONLINE)
-                db.session.commit()
+                # Committed after the view returns (web.commit_request), like every new view.
                 flash(_("La tua classifica è stata salvata."), "success")
                 return redirect(url_for(".session", zone_code=zone_code, session_id=session_id), 303)
             except DomainError as error:
                 db.session.rollback()
                 problems, status = [error.message], error.status
+    # Read only to show the page: a successful submission never loads the ballot.
+    saved = [rank.strategy for rank in participant.ballot.ranks] if participant.ballot else []
+    if positions is None:
+        positions = {strategy.code: n for n, strategy in enumerate(saved, start=1)}
     return render_template(
         "participation/rank.html",
         session=session,

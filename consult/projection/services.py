@@ -11,7 +11,6 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -188,8 +187,7 @@ class Screen:
 
 def screen(session: ConsultationSession, locale: str) -> Screen:
     """Count what the projection shows (cached by ``ballots_version`` in the results services)."""
-    records = results.ballot_records([session])
-    by_category = Counter(record.category_id for record in records)
+    by_category = results.ballots_by_category(session)
     known = {category.id: category for category in results.categories().values()}
     categories = sorted(
         (
@@ -200,7 +198,7 @@ def screen(session: ConsultationSession, locale: str) -> Screen:
         key=lambda pair: (pair[0] is None, pair[0].position if pair[0] else 0),
     )
     ranking = None
-    if session.ranking_revealed and records:
+    if session.ranking_revealed and by_category:
         result = results.session_result(session, METHOD)
         titles = {strategy.code: strategy.title for strategy in session.consultation.strategies}
         ranking = [
@@ -215,7 +213,7 @@ def screen(session: ConsultationSession, locale: str) -> Screen:
             )
             for index, figure in enumerate(texts.figures(result, titles))
         ]
-    total = len(records)
+    total = sum(by_category.values())
     return Screen(
         etag=etag(session, locale),
         title=session.title,

@@ -23,6 +23,7 @@ from consult.ranking.methods import (
     top3_share,
 )
 from consult.ranking.result import Result, Row
+from consult.ranking.tally import Tally
 
 __all__ = [
     "DESCRIPTIONS",
@@ -31,6 +32,7 @@ __all__ = [
     "Profile",
     "Result",
     "Row",
+    "Tally",
     "borda",
     "count",
     "count_all",

@@ -80,18 +80,31 @@ class Profile:
 
     def result(self, method: str, scores: Iterable[float], scale: float, **extra) -> Result:
         """A ``Result`` of ``method`` with rows ranked from ``scores`` (one per strategy)."""
-        label, description, higher_is_better = DESCRIPTIONS[method]
-        return Result(
-            method=method,
-            label=label,
-            description=description,
-            higher_is_better=higher_is_better,
-            strategies=self.strategies,
-            ballots=len(self.ballots),
-            total_weight=self.total_weight,
-            rows=rank_rows(self.strategies, list(scores), higher_is_better, TOLERANCE * scale),
-            **extra,
-        )
+        return make_result(method, self.strategies, len(self.ballots), self.total_weight, scores, scale, **extra)
+
+
+def make_result(
+    method: str,
+    strategies: tuple[str, ...],
+    ballots: int,
+    total_weight: float,
+    scores: Iterable[float],
+    scale: float,
+    **extra,
+) -> Result:
+    """A ``Result`` of ``method`` with rows ranked from ``scores``; scores within ``TOLERANCE * scale`` tie."""
+    label, description, higher_is_better = DESCRIPTIONS[method]
+    return Result(
+        method=method,
+        label=label,
+        description=description,
+        higher_is_better=higher_is_better,
+        strategies=strategies,
+        ballots=ballots,
+        total_weight=total_weight,
+        rows=rank_rows(strategies, list(scores), higher_is_better, TOLERANCE * scale),
+        **extra,
+    )
 
 
 def rank_rows(
@@ -148,6 +161,13 @@ def _schulze(profile: Profile) -> Result:
         # Weight of the ballots placing i strictly above each other strategy: an unranked code's
         # mean position lies below every ranked one, and tied codes share a position.
         d[i] = weights @ (positions[:, i, None] < positions)
+    wins, extra = schulze_from_pairs(d, tolerance)
+    return profile.result("schulze", wins, 1, **extra)
+
+
+def schulze_from_pairs(d: np.ndarray, tolerance: float) -> tuple[list[int], dict[str, Matrix]]:
+    """Strategies beaten by each, from the pairwise matrix ``d`` (see ``schulze``), with ``d`` and ``p``."""
+    n = len(d)
     p = np.where(d - d.T > tolerance, d, 0.0)
     for k in range(n):
         # Widest path through k; the diagonal may fill up here, but min() keeps it from
@@ -156,7 +176,7 @@ def _schulze(profile: Profile) -> Result:
     np.fill_diagonal(p, 0.0)
     beats = p - p.T > tolerance
     wins = beats.sum(axis=1)
-    return profile.result("schulze", [int(w) for w in wins], 1, d=_matrix(d), p=_matrix(p))
+    return [int(w) for w in wins], {"d": _matrix(d), "p": _matrix(p)}
 
 
 def _matrix(array: np.ndarray) -> Matrix:

@@ -3,7 +3,8 @@
 Per session: every method, filtered by stakeholder category. Per consultation (metropolitan): each zone's
 ballots pooled and counted, then the zones' rankings counted again as weighted ballots (ties stay ties),
 weighted equally, by population or by participants; or every ballot pooled, ignoring zones.
-Results are cached and recounted only when a session's ``ballots_version`` changes.
+Each session's ballots are tallied once per ``ballots_version`` (``consult.results.counts``) and every
+result is counted from the tallies, in caches bounded in bytes.
 
 Besides the rankings: who may see which results, the breakdowns by category and channel, and what the
 participants wrote on their strategy sheets (priority actions, projects, conditions, actors, comments).
@@ -11,7 +12,7 @@ participants wrote on their strategy sheets (priority actions, projects, conditi
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -45,22 +46,10 @@ from consult.models import (
 )
 from consult.models.plan import code_key
 from consult.permissions import can
+from consult.results import counts
 
 METHODS = ("borda", "schulze", "mean", "top3")
 WEIGHTINGS = ("equal", "population", "participants", "pooled")
-_CACHE: OrderedDict[tuple, object] = OrderedDict()
-_CACHE_SIZE = 512
-
-
-def _cached(key: tuple, compute):
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
-    value = compute()
-    _CACHE[key] = value
-    if len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return value
 
 
 def _version(sessions: list[ConsultationSession]) -> tuple:
@@ -69,25 +58,14 @@ def _version(sessions: list[ConsultationSession]) -> tuple:
     return tuple((s.id, s.created_at, s.ballots_version) for s in sessions)
 
 
-def ballots_of(sessions: list[ConsultationSession], category: str | None = None) -> dict[int, list[ranking.Ballot]]:
-    """The counted ballots of the sessions, by session id, in one query (optionally one category only)."""
-    query = (
-        select(Ballot.session_id, Ballot.id, Strategy.code)
-        .join(BallotRank, BallotRank.ballot_id == Ballot.id)
-        .join(Strategy, Strategy.id == BallotRank.strategy_id)
-        .where(Ballot.session_id.in_([s.id for s in sessions]))
-        .order_by(Ballot.session_id, Ballot.id, BallotRank.position)
-    )
-    if category:
-        query = (
-            query.join(Participant, Participant.id == Ballot.participant_id)
-            .join(StakeholderCategory, StakeholderCategory.id == Participant.category_id)
-            .where(StakeholderCategory.code == category)
-        )
-    rankings: dict[int, dict[int, list[str]]] = {s.id: {} for s in sessions}
-    for session_id, ballot_id, code in db.session.execute(query):
-        rankings[session_id].setdefault(ballot_id, []).append(code)
-    return {sid: [ranking.Ballot.of(*codes) for codes in by_ballot.values()] for sid, by_ballot in rankings.items()}
+def _result_size(result: ranking.Result) -> int:
+    """Roughly the bytes a result holds: its rows, and Schulze's two matrices."""
+    n = len(result.rows)
+    return 1_000 + 200 * n + (2 * 40 * n * n if result.d is not None else 0)
+
+
+def _counts(sessions: list[ConsultationSession], codes: list[str]) -> dict[int, counts.SessionCounts]:
+    return counts.session_counts(sessions, tuple(codes))
 
 
 def scope_codes(consultation: Consultation) -> list[str]:
@@ -98,9 +76,19 @@ def session_result(session: ConsultationSession, method: str, category: str | No
     """One session counted with ``method`` (optionally only one stakeholder category's ballots)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}")
-    key = ("session", _version([session]), method, category)
     codes = scope_codes(session.consultation)
-    return _cached(key, lambda: ranking.count(method, codes, ballots_of([session], category)[session.id]))
+
+    def count() -> ranking.Result:
+        tallies = _counts([session], codes)[session.id].categories
+        if category:
+            category_id = db.session.scalar(select(StakeholderCategory.id).where(StakeholderCategory.code == category))
+            chosen = [tallies[category_id]] if category_id in tallies else []
+        else:
+            chosen = list(tallies.values())
+        return ranking.Tally.total(len(codes), chosen).result(method, codes)
+
+    key = ("session", _version([session]), tuple(codes), method, category)
+    return counts.cached(key, count, _result_size)
 
 
 @dataclass(frozen=True)
@@ -157,26 +145,33 @@ def metro_result(
     if weighting not in WEIGHTINGS:
         raise ValueError(f"unknown weighting {weighting!r}")
     sessions = sessions_for_results(consultation, published_only=published_only)
-    key = ("metro", consultation.id, _version(sessions), method, weighting)
-    return _cached(key, lambda: _metro(consultation, sessions, method, weighting))
-
-
-def _metro(consultation, sessions, method, weighting) -> MetroResult:
     codes = scope_codes(consultation)
-    by_session = _ballots_by_session(sessions)
+    key = ("metro", consultation.id, _version(sessions), tuple(codes), method, weighting)
+    return counts.cached(key, lambda: _metro(sessions, codes, method, weighting), _metro_size)
+
+
+def _metro_size(metro: MetroResult) -> int:
+    return _result_size(metro.result) + sum(_result_size(zone.result) + 200 for zone in metro.zones)
+
+
+def _metro(sessions, codes, method, weighting) -> MetroResult:
+    n = len(codes)
+    tallies = {
+        session_id: ranking.Tally.total(n, found.categories.values())
+        for session_id, found in _counts(sessions, codes).items()
+    }
     by_zone: dict[int, list[ConsultationSession]] = {}
     for session in sessions:
         by_zone.setdefault(session.zone_id, []).append(session)
     zones = []
     for zone_sessions in sorted(by_zone.values(), key=lambda group: group[0].zone.code):
-        pooled = [ballot for s in zone_sessions for ballot in by_session[s.id]]
-        if pooled:
+        pooled = ranking.Tally.total(n, (tallies[s.id] for s in zone_sessions))
+        if pooled.ballots:
             zone = ZoneInfo.of(zone_sessions[0].zone)
-            zones.append(ZoneResult(zone, tuple(s.id for s in zone_sessions), ranking.count(method, codes, pooled)))
-    total = sum(len(ballots) for ballots in by_session.values())
+            zones.append(ZoneResult(zone, tuple(s.id for s in zone_sessions), pooled.result(method, codes)))
+    everything = ranking.Tally.total(n, tallies.values())
     if weighting == "pooled":
-        result = ranking.count(method, codes, [b for ballots in by_session.values() for b in ballots])
-        return MetroResult(method, weighting, result, tuple(zones), {}, total)
+        return MetroResult(method, weighting, everything.result(method, codes), tuple(zones), {}, everything.ballots)
     weights = {}
     for zone_result in zones:
         if weighting == "equal":
@@ -188,19 +183,7 @@ def _metro(consultation, sessions, method, weighting) -> MetroResult:
     # Top-3 share of a zone's ranking as a ballot is the share of zones that put the strategy in their top 3.
     zone_ballots = [z.result.to_ballot(weights[z.zone.code]) for z in zones]
     result = ranking.count(method, codes, zone_ballots)
-    return MetroResult(method, weighting, result, tuple(zones), weights, total)
-
-
-def _ballots_by_session(sessions) -> dict[int, list[ranking.Ballot]]:
-    """The sessions' ballots for counting, read once per ballots_version for every method and weighting."""
-
-    def read():
-        by_session: dict[int, list[ranking.Ballot]] = {s.id: [] for s in sessions}
-        for record in ballot_records(sessions):
-            by_session[record.session_id].append(ranking.Ballot.of(*record.codes))
-        return by_session
-
-    return _cached(("ballots", _version(sessions)), read)
+    return MetroResult(method, weighting, result, tuple(zones), weights, everything.ballots)
 
 
 def heatmap(metro: MetroResult) -> list[tuple[str, list[int]]]:
@@ -269,6 +252,12 @@ def ballot_counts(sessions: list[ConsultationSession]) -> dict[int, int]:
     return counts
 
 
+def ballots_by_category(session: ConsultationSession) -> dict[int | None, int]:
+    """Counted ballots of one session per stakeholder category id (None: not stated), from the cached tallies."""
+    tallies = _counts([session], scope_codes(session.consultation))[session.id].categories
+    return {category_id: tally.ballots for category_id, tally in tallies.items() if tally.ballots}
+
+
 # --- breakdowns --------------------------------------------------------------------------------
 
 
@@ -283,11 +272,8 @@ class BallotRecord:
 
 
 def ballot_records(sessions: list[ConsultationSession]) -> tuple[BallotRecord, ...]:
-    """Every counted ballot of the sessions with its category and channel (cached like the results)."""
-    return _cached(("records", _version(sessions)), lambda: _records(sessions))
-
-
-def _records(sessions) -> tuple[BallotRecord, ...]:
+    """Every counted ballot of the sessions with its category and channel, read now (not cached: the pages
+    and downloads count from the tallies; this is for whoever needs the ballots one by one)."""
     query = (
         select(Ballot.id, Ballot.session_id, Ballot.channel, Participant.category_id, Strategy.code)
         .join(Participant, Participant.id == Ballot.participant_id)
@@ -319,26 +305,38 @@ def categories() -> dict[str, StakeholderCategory]:
 
 def by_category(sessions: list[ConsultationSession], method: str, codes: list[str]) -> list[CategoryResult]:
     """Ballots and ranking of each stakeholder category that took part, in the categories' order."""
-    groups: dict[int | None, list[ranking.Ballot]] = {}
-    for record in ballot_records(sessions):
-        groups.setdefault(record.category_id, []).append(ranking.Ballot.of(*record.codes))
+
+    def count() -> tuple[tuple[int | None, int, ranking.Result], ...]:
+        groups: dict[int | None, list[ranking.Tally]] = {}
+        for found in _counts(sessions, codes).values():
+            for category_id, tally in found.categories.items():
+                groups.setdefault(category_id, []).append(tally)
+        totals = {category_id: ranking.Tally.total(len(codes), tallies) for category_id, tallies in groups.items()}
+        return tuple(
+            (category_id, tally.ballots, tally.result(method, codes))
+            for category_id, tally in totals.items()
+            if tally.ballots
+        )
+
+    key = ("categories", _version(sessions), tuple(codes), method)
+    counted = counts.cached(key, count, lambda found: sum(_result_size(r) + 100 for _c, _n, r in found))
     known = {category.id: category for category in categories().values()}
-    results = [
-        CategoryResult(known.get(category_id), len(ballots), ranking.count(method, codes, ballots))
-        for category_id, ballots in groups.items()
-    ]
+    results = [CategoryResult(known.get(category_id), n, result) for category_id, n, result in counted]
     return sorted(results, key=lambda r: (r.category is None, r.category.position if r.category else 0))
 
 
 def by_channel(sessions: list[ConsultationSession]) -> list[tuple[Channel, int]]:
     """Counted ballots per channel (online, room code, paper), every channel listed."""
-    counts = Counter(record.channel for record in ballot_records(sessions))
-    return [(channel, counts.get(channel, 0)) for channel in Channel]
+    found = _counts(sessions, scope_codes(sessions[0].consultation)).values() if sessions else []
+    return [(channel, sum(f.channels[channel] for f in found)) for channel in Channel]
 
 
 def by_session(sessions: list[ConsultationSession]) -> Counter:
     """Counted ballots per session id."""
-    return Counter(record.session_id for record in ballot_records(sessions))
+    if not sessions:
+        return Counter()
+    found = _counts(sessions, scope_codes(sessions[0].consultation))
+    return Counter({session_id: f.ballots for session_id, f in found.items() if f.ballots})
 
 
 # --- what participants wrote on their sheets ---------------------------------------------------
@@ -556,7 +554,7 @@ class SessionView(_ContributionsView):
     @cached_property
     def ballots(self) -> int:
         """All counted ballots of the session, whatever the category filter."""
-        return len(ballot_records(self.sessions))
+        return sum(by_session(self.sessions).values())
 
 
 @dataclass(frozen=True)
