@@ -71,7 +71,7 @@ _WRITE_REST = text(
 )
 
 
-def _insert(table):
+def dialect_insert(table):
     """INSERT for the dialect in use, with its ON CONFLICT clauses."""
     return (postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite).insert(table)
 
@@ -103,7 +103,7 @@ def submit_ballot(
     now = utcnow()
     entered_by_id = entered_by.id if entered_by else None
     table = Ballot.__table__
-    upsert = _insert(table).values(
+    upsert = dialect_insert(table).values(
         participant_id=participant.id,
         session_id=session.id,
         channel=channel,

@@ -28,7 +28,7 @@ from consult.models import (
 )
 from consult.models.people import utcnow
 from consult.models.plan import code_key
-from consult.participation.ballots import _insert_ignore as insert_ignore  # the ballot path's ON CONFLICT helper
+from consult.participation.ballots import dialect_insert
 
 # Unambiguous when read aloud or from paper: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -338,14 +338,15 @@ def participant_for_user(session: ConsultationSession, user: User, *, create: bo
         # A double click sends several joins at once: the unique (session, user) constraint keeps one row,
         # and the others find it instead of failing on the constraint.
         db.session.execute(
-            insert_ignore(
-                Participant.__table__,
+            dialect_insert(Participant.__table__)
+            .values(
                 session_id=session.id,
                 user_id=user.id,
                 category_id=user.category_id,
                 organisation=user.organisation,
                 joined_at=utcnow(),
             )
+            .on_conflict_do_nothing()
         )
         participant = db.session.scalar(query.execution_options(populate_existing=True))
     return participant
