@@ -1,12 +1,13 @@
 """Request-wide behaviour: error pages, template globals, security headers."""
 
-from flask import Flask, render_template, request
+from flask import Flask, g, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
-from consult import text
-from consult.extensions import db
+from consult import ops, text
+from consult.extensions import db, login_manager
 from consult.i18n import safe_next
 from consult.permissions import can, check_declared
 
@@ -17,7 +18,17 @@ ERROR_MESSAGES = {
     405: (_l("Operazione non consentita"), _l("Questa pagina non accetta questo tipo di richiesta.")),
     429: (_l("Troppe richieste"), _l("Hai fatto troppe richieste in poco tempo. Attendi qualche minuto e riprova.")),
     500: (_l("Errore del servizio"), _l("Si è verificato un errore imprevisto. Riprova più tardi.")),
+    503: (
+        _l("Servizio momentaneamente non disponibile"),
+        _l("Il servizio è momentaneamente non disponibile. Riprova tra qualche istante."),
+    ),
 }
+
+#: Seconds a client is asked to wait before retrying while the database is unavailable.
+RETRY_AFTER = 10
+
+#: Submitted fields never shown back on the 503 page (a password is typed again, not echoed).
+_NOT_ECHOED = ("password", "csrf_token")
 
 CSP = "; ".join(
     [
@@ -53,27 +64,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["user_text"] = text.render
 
     @app.after_request
-    def commit_request(response):
-        """The one commit of a request: whatever the view wrote, once it has returned without an error.
-
-        Views and services only add and flush. A view that catches a DomainError rolls back itself; any
-        other error reaches the handlers below, which roll back before rendering the error page.
-        Committing here, before the response leaves, means a write that fails is never acknowledged."""
-        db.session.commit()
-        return response
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        # Nothing of a refused or failed request is kept, and the error page renders from a clean session
-        # (a failed flush leaves the session unusable until it is rolled back).
-        db.session.rollback()
-        if request.path.startswith("/api/"):
-            return {"error": error.name, "status": error.code}, error.code
-        title, message = ERROR_MESSAGES.get(error.code, (error.name, error.description))
-        return render_template("errors/error.html", code=error.code, title=title, message=message), error.code
-
-    @app.after_request
     def security_headers(response):
+        # Registered before commit_request, so it runs after it (Flask runs these in reverse) and the 503
+        # page commit_request may return gets the headers too.
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -84,3 +77,103 @@ def init_app(app: Flask) -> None:
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
         return response
+
+    @app.after_request
+    def commit_request(response):
+        """The one commit of a request: whatever the view wrote, once it has returned without an error.
+
+        Views and services only add and flush. A view that catches a DomainError rolls back itself; any
+        other error reaches the handlers below, which roll back before rendering the error page.
+        Committing here, before the response leaves, means a write that fails is never acknowledged."""
+        touched = db.session().in_transaction()
+        try:
+            db.session.commit()
+        except SQLAlchemyError as error:
+            if not ops.database_unavailable(error):
+                raise
+            return unavailable(error)
+        if touched:
+            ops.database_answered()
+        return response
+
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(error: SQLAlchemyError):
+        if not ops.database_unavailable(error):
+            raise error  # a bug: the 500 handler logs it and renders the error page
+        return unavailable(error)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        # Nothing of a refused or failed request is kept, and the error page renders from a clean session
+        # (a failed flush leaves the session unusable until it is rolled back).
+        original = getattr(error, "original_exception", None) if isinstance(error, InternalServerError) else None
+        if isinstance(original, SQLAlchemyError) and ops.database_unavailable(original):
+            return unavailable(original)
+        _rollback()
+        if request.path.startswith("/api/"):
+            return {"error": error.name, "status": error.code}, error.code
+        title, message = ERROR_MESSAGES.get(error.code, (error.name, error.description))
+        return error_page("errors/error.html", error.code, title=title, message=message), error.code
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        # The connection is gone: nothing was kept anyway; drop the session so the next request starts afresh.
+        db.session.close()
+
+
+def error_page(template: str, code: int, **context) -> str:
+    """An error page that renders even when the database does not answer.
+
+    The header shows the signed-in person, whom Flask-Login loads from the database: if that fails, the
+    page is rendered again without anything that needs the database (no account menu, locale from the
+    cookie or the browser)."""
+    if not g.get("database_unavailable"):
+        try:
+            return render_template(template, code=code, **context)
+        except SQLAlchemyError:
+            _rollback()
+            _without_database()
+    return render_template(template, code=code, **context)
+
+
+def _without_database() -> None:
+    """Render the rest of this request without the database: nobody is loaded as signed in."""
+    g.database_unavailable = True
+    # Flask-Login keeps the request's user on g and loads it (from the database) for every template.
+    g._login_user = login_manager.anonymous_user()
+
+
+def unavailable(error: Exception):
+    """503 for a database that is down, locked or too slow: try again in a moment, with what was sent."""
+    ops.database_failed(error)
+    _rollback()
+    _without_database()
+    if request.path.startswith("/api/"):
+        body = {"error": "Service Unavailable", "status": 503}
+        return make_response((body, 503, {"Retry-After": str(RETRY_AFTER)}))
+    title, message = ERROR_MESSAGES[503]
+    page = error_page("errors/unavailable.html", 503, title=title, message=message, resend=_resend())
+    return make_response((page, 503, {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}))
+
+
+def _resend() -> dict | None:
+    """What the person just submitted, to be offered back on the 503 page so that nothing is typed twice."""
+    if request.method != "POST":
+        return None
+    texts, hidden = [], []
+    for name, value in request.form.items(multi=True):
+        if any(word in name.lower() for word in _NOT_ECHOED):
+            continue
+        # Free text gets a box the person can read, change and copy; choices and numbers travel hidden.
+        (texts if len(value) > 40 or "\n" in value or " " in value.strip() else hidden).append((name, value))
+    return {
+        "action": request.full_path.rstrip("?"),
+        "texts": texts,
+        "hidden": hidden,
+        "choices": [(name, value) for name, value in hidden if value],
+        "files": [file.filename for file in request.files.values() if file.filename],
+        "password": any("password" in name.lower() for name in request.form),
+    }

@@ -1,0 +1,95 @@
+"""Operations: telling a database outage from a bug, and logging an outage once rather than per request."""
+
+import logging
+import threading
+import time
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+log = logging.getLogger("consult.outage")
+
+#: OperationalError messages that are bugs or schema mismatches, not an unavailable database.
+_NOT_AN_OUTAGE = ("no such table", "no such column", "syntax error", "has no column", "undefined")
+
+#: While an outage lasts, one summary line at most this often (seconds).
+SUMMARY_EVERY = 60
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database is down, locked, full, read-only or too slow: a 503, not a bug."""
+    if isinstance(error, PoolTimeoutError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if isinstance(error, OperationalError | InterfaceError):
+        # psycopg's OperationalError covers refused connections, statement and lock timeouts, a full disk,
+        # a server shutting down, deadlocks; sqlite3's covers "database is locked", "readonly database",
+        # "disk I/O error", "database or disk is full", "unable to open database file".
+        message = str(error.orig).lower()
+        return not any(words in message for words in _NOT_AN_OUTAGE)
+    return False
+
+
+def cause(error: BaseException) -> str:
+    """One line saying why the database failed, without the SQL statement or its parameters."""
+    original = getattr(error, "orig", None) or error
+    first_line = (str(original).strip().splitlines() or [""])[0]
+    return f"{type(original).__module__}.{type(original).__name__}: {first_line}"[:300]
+
+
+class _Outage:
+    """This process's view of the database's health: when it started failing, why, and how often since."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.since: float | None = None
+        self.failures = 0
+        self.last_summary = 0.0
+        self.cause = ""
+
+    def failed(self, error: BaseException) -> None:
+        now = time.monotonic()
+        with self.lock:
+            if self.since is None:
+                self.since, self.failures, self.last_summary, self.cause = now, 1, now, cause(error)
+                log.error("Database unavailable: %s (further failures are counted, not logged)", self.cause)
+                return
+            self.failures += 1
+            if now - self.last_summary >= SUMMARY_EVERY:
+                self.last_summary = now
+                log.error(
+                    "Database still unavailable after %.0f s: %d failed requests so far (%s)",
+                    now - self.since,
+                    self.failures,
+                    cause(error),
+                )
+
+    def answered(self) -> None:
+        if self.since is None:  # the usual case, checked without taking the lock
+            return
+        with self.lock:
+            if self.since is None:
+                return
+            log.warning(
+                "Database available again after %.1f s; %d requests failed meanwhile (%s)",
+                time.monotonic() - self.since,
+                self.failures,
+                self.cause,
+            )
+            self.since, self.failures = None, 0
+
+
+outage = _Outage()
+
+
+def database_failed(error: SQLAlchemyError) -> None:
+    """Record a request that failed because the database is unavailable."""
+    outage.failed(error)
+
+
+def database_answered() -> None:
+    """Record a request whose database work went through (ends an outage, if one was going on)."""
+    outage.answered()
