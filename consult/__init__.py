@@ -33,11 +33,12 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     from flask_babel import lazy_gettext as _l
 
-    from consult import cli, i18n, web
+    from consult import cli, i18n, ops, web
     from consult.auth.services import load_user
     from consult.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
+    ops.install_time_limits(app)
     migrate.init_app(
         app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations")), render_as_batch=True
     )
@@ -86,5 +87,4 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()

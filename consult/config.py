@@ -42,6 +42,10 @@ class Config:
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    #: Seconds a request's database statement may run, and may wait for a lock, before the request gives up
+    #: with a 503: well below gunicorn's worker timeout (30 s, gunicorn.conf.py), so workers are not killed.
+    DATABASE_STATEMENT_TIMEOUT = 10
+    DATABASE_LOCK_TIMEOUT = 5
 
     #: The plan the platform consults on; its catalogue is loaded by ``flask seed``.
     PLAN_CODE = "PSM-2024-2026"
@@ -83,6 +87,9 @@ class Config:
         for name in ("RATELIMIT_STORAGE_URI", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
             if value := os.environ.get(name):
                 settings[name] = value
+        for name in ("DATABASE_STATEMENT_TIMEOUT", "DATABASE_LOCK_TIMEOUT"):
+            if value := os.environ.get(name):
+                settings[name] = float(value)
         if port := os.environ.get("MAIL_PORT"):
             settings["MAIL_PORT"] = int(port)
         for flag in ("MAIL_USE_TLS", "MAIL_USE_SSL"):

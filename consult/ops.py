@@ -3,9 +3,14 @@
 import logging
 import threading
 import time
+from contextvars import ContextVar
 
+from flask import Flask, has_request_context
+from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from consult.extensions import db
 
 log = logging.getLogger("consult.outage")
 
@@ -93,3 +98,59 @@ def database_failed(error: SQLAlchemyError) -> None:
 def database_answered() -> None:
     """Record a request whose database work went through (ends an outage, if one was going on)."""
     outage.answered()
+
+
+# --- time limits on database work --------------------------------------------------------------------
+
+#: The deadline of the request being served by this thread (SQLite aborts statements past it).
+_deadline: ContextVar[float | None] = ContextVar("consult_request_deadline", default=None)
+
+
+def install_time_limits(app: Flask) -> None:
+    """Bound the database work of a request well below the worker timeout, so a frozen or locked database
+    gives a 503 in seconds instead of a worker killed at 30 s.
+
+    PostgreSQL: ``statement_timeout`` and ``lock_timeout`` on every connection a request uses (commands run
+    from the CLI, such as an import or a migration, keep the server's defaults). SQLite: the busy timeout
+    (how long a writer waits for the lock) and a progress handler that interrupts a statement past the
+    request's deadline."""
+    statement = float(app.config["DATABASE_STATEMENT_TIMEOUT"])
+    lock = float(app.config["DATABASE_LOCK_TIMEOUT"])
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "postgresql":
+        wanted = (int(statement * 1000), int(lock * 1000))
+
+        @event.listens_for(engine, "checkout")
+        def _postgresql_limits(dbapi_connection, record, _proxy):
+            # Set once per connection and remembered on it: a pooled connection costs nothing more.
+            limits = wanted if has_request_context() else (0, 0)
+            if record.info.get("consult_limits") != limits:
+                cursor = dbapi_connection.cursor()
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, false), set_config('lock_timeout', %s, false)",
+                    (f"{limits[0]}ms", f"{limits[1]}ms"),
+                )
+                cursor.close()
+                dbapi_connection.commit()
+                record.info["consult_limits"] = limits
+
+    elif engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_limits(dbapi_connection, _record):
+            dbapi_connection.execute(f"PRAGMA busy_timeout={int(lock * 1000)}")
+            dbapi_connection.set_progress_handler(_past_deadline, 10_000)
+
+    @app.before_request
+    def _start_clock():
+        _deadline.set(time.monotonic() + statement)
+
+    @app.teardown_request
+    def _stop_clock(_error=None):
+        _deadline.set(None)
+
+
+def _past_deadline() -> int:
+    deadline = _deadline.get()
+    return 1 if deadline is not None and time.monotonic() > deadline else 0
