@@ -37,6 +37,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from consult.auth.services import load_user
     from consult.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
+    web.register_converters(app)
     db.init_app(app)
     ops.install_time_limits(app)
     migrate.init_app(

@@ -22,6 +22,22 @@ def clean(value: str | None, max_length: int | None = None, *, multiline: bool =
     return text[:max_length] if max_length else text
 
 
+#: The largest id or number a URL or form may carry: PostgreSQL's INTEGER, which every id column is.
+MAX_INT = 2**31 - 1
+
+
+def whole_number(value: str | None, maximum: int = MAX_INT) -> int | None:
+    """``value`` as a whole number written with ASCII digits, at most ``maximum``; None for anything else.
+
+    ``str.isdigit`` accepts "²" and "١٢", which ``int`` then refuses or reads; a 4,000-digit number is
+    refused before it is converted (Python limits that) or sent to the database (which overflows)."""
+    value = (value or "").strip()
+    if not value or len(value) > len(str(maximum)) or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if number <= maximum else None
+
+
 def _link_attributes(attrs, new=False):
     href = attrs.get((None, "href"), "")
     if not href.startswith(("http://", "https://", "mailto:")):

@@ -3,8 +3,9 @@
 from flask import Flask, g, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DataError, SQLAlchemyError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
 from consult import ops, text
 from consult.extensions import db, login_manager
@@ -44,6 +45,19 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number the database can hold, so a larger one is a 404, not a 500."""
+
+    def __init__(self, url_map, **kwargs):
+        kwargs.setdefault("max", text.MAX_INT)
+        super().__init__(url_map, **kwargs)
+
+
+def register_converters(app: Flask) -> None:
+    """Before any route is added: the converters the routes' rules are built with."""
+    app.url_map.converters["int"] = BoundedIntConverter
 
 
 def init_app(app: Flask) -> None:
@@ -98,9 +112,14 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(SQLAlchemyError)
     def database_error(error: SQLAlchemyError):
-        if not ops.database_unavailable(error):
-            raise error  # a bug: the 500 handler logs it and renders the error page
-        return unavailable(error)
+        if ops.database_unavailable(error):
+            return unavailable(error)
+        if isinstance(error, DataError):
+            # The database refused a value the view let through (a number out of range, a NUL in text):
+            # the request was bad, nothing was kept. Logged, as the view should have caught it first.
+            app.logger.warning("Refused by the database as bad input: %s", ops.cause(error))
+            return http_error(BadRequest())
+        raise error  # a bug: the 500 handler logs it and renders the error page
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from consult import audit as audit_log
+from consult import text
 from consult.admin import bp, services
 from consult.admin.forms import AccountForm, AuditFilterForm, ListEntryForm, UserFilterForm
 from consult.errors import DomainError
@@ -17,7 +18,8 @@ from consult.public.services import all_zones
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    # A page number the database can offset by; anything else is the first page.
+    return text.whole_number(request.args.get("page"), maximum=100_000) or 1
 
 
 def _query_args(**changes) -> dict:

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, func, or_, select, update
 
-from consult import audit, mail
+from consult import audit, mail, text
 from consult.errors import DomainError
 from consult.extensions import db
 from consult.models.audit import AuditEvent
@@ -28,9 +28,10 @@ log = logging.getLogger(__name__)
 def load_user(session_id: str) -> User | None:
     """Resolve ``id:token``; a rotated token (password changed) no longer resolves."""
     user_id, _sep, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    number = text.whole_number(user_id)
+    if number is None or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, number)
     if user is None or user.session_token != token or not user.is_active:
         return None
     return user

@@ -7,6 +7,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import select
 
+from consult import text
 from consult.errors import DomainError
 from consult.extensions import db, limiter
 from consult.models import Channel, Consultation, ConsultationSession, SessionState, StakeholderCategory
@@ -140,11 +141,12 @@ def _positions_from_form(strategies, depth: int) -> tuple[list[str], list[str], 
         value = request.form.get(f"position-{strategy.code}", "").strip()
         if not value:
             continue
-        if not value.isdigit() or not 1 <= int(value) <= depth:
+        position = text.whole_number(value, maximum=depth)
+        if position is None or position < 1:
             problems.append(_("Posizione non valida per la strategia %(code)s.", code=strategy.code))
             continue
-        chosen.setdefault(int(value), []).append(strategy.code)
-        positions[strategy.code] = int(value)
+        chosen.setdefault(position, []).append(strategy.code)
+        positions[strategy.code] = position
     for position, codes in sorted(chosen.items()):
         if len(codes) > 1:
             problems.append(
