@@ -6,14 +6,24 @@ import unicodedata
 import bleach
 from markupsafe import Markup, escape
 
-# Control characters other than newline and tab: invisible, and a way to smuggle text past a reader.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+#: Zero-width (non-)joiners are format characters that some scripts and emoji need; they stay.
+KEEP_FORMAT = frozenset("\u200c\u200d")
+#: Kept of the control characters: newline and tab.
+KEEP_CONTROL = frozenset("\n\t")
+
+
+def invisible(char: str) -> bool:
+    """Control and format characters (BOM, zero-width space, bidirectional overrides, soft hyphen, tags...):
+    invisible on screen, and a way to smuggle text past a reader or a spreadsheet's formula check."""
+    if char in KEEP_FORMAT or char in KEEP_CONTROL:
+        return False
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs")
 
 
 def clean(value: str | None, max_length: int | None = None, *, multiline: bool = False) -> str:
-    """Normalise text as typed: NFC, no control characters, trimmed, length-limited."""
+    """Normalise text as typed: NFC, no control or invisible characters, trimmed, length-limited."""
     text = unicodedata.normalize("NFC", value or "").replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
+    text = "".join(char for char in text if not invisible(char))
     if not multiline:
         text = " ".join(text.split())
     else:
