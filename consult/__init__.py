@@ -73,6 +73,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(participation_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(results_bp)
+    app.register_blueprint(ops.bp)
 
     web.init_app(app)
     cli.init_app(app)

@@ -5,12 +5,13 @@ import threading
 import time
 from contextvars import ContextVar
 
-from flask import Flask, has_request_context
-from sqlalchemy import event
+from flask import Blueprint, Flask, has_request_context
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from consult.extensions import db
+from consult.permissions import public
 
 log = logging.getLogger("consult.outage")
 
@@ -154,3 +155,26 @@ def install_time_limits(app: Flask) -> None:
 def _past_deadline() -> int:
     deadline = _deadline.get()
     return 1 if deadline is not None and time.monotonic() > deadline else 0
+
+
+# --- health check ----------------------------------------------------------------------------------
+
+bp = Blueprint("ops", __name__)
+
+
+@bp.get("/healthz")
+@public
+def health():
+    """For the reverse proxy or the orchestrator: 200 when the database answers, 503 when it does not.
+
+    Nothing personal and nothing about the software: a status word, and how long the database took."""
+    started = time.monotonic()
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        database_failed(error)
+        db.session.rollback()
+        body = {"status": "unavailable", "database": "unavailable"}
+        return body, 503, {"Retry-After": "10", "Cache-Control": "no-store"}
+    milliseconds = round((time.monotonic() - started) * 1000, 1)
+    return {"status": "ok", "database": "ok", "database_ms": milliseconds}, 200, {"Cache-Control": "no-store"}

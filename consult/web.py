@@ -1,6 +1,6 @@
 """Request-wide behaviour: error pages, template globals, security headers."""
 
-from flask import Flask, g, make_response, render_template, request
+from flask import Flask, g, make_response, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DataError, SQLAlchemyError
@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter
 from consult import ops, text
 from consult.extensions import db, login_manager
 from consult.i18n import safe_next
+from consult.participation.access import COOKIE_KEY
 from consult.permissions import can, check_declared
 
 ERROR_MESSAGES = {
@@ -90,6 +91,10 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
+        if request.endpoint != "static" and _personal():
+            # Someone's own pages (their account, their ranking, results not yet published that only staff
+            # see): never kept by the browser's history cache or a proxy between them and us.
+            response.headers.setdefault("Cache-Control", "private, no-store")
         return response
 
     @app.after_request
@@ -133,6 +138,13 @@ def init_app(app: Flask) -> None:
             return {"error": error.name, "status": error.code}, error.code
         title, message = ERROR_MESSAGES.get(error.code, (error.name, error.description))
         return error_page("errors/error.html", error.code, title=title, message=message), error.code
+
+
+def _personal() -> bool:
+    """Whether this request comes from someone identified: signed in, or taking part with a room code.
+
+    Read from the signed session cookie, not from the database (a 503 page asks too)."""
+    return "_user_id" in session or COOKIE_KEY in session or "remember_token" in request.cookies
 
 
 def _rollback() -> None:
