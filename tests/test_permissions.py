@@ -54,6 +54,7 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "auth.forgot_password": PUBLIC,
     "auth.reset_password": everyone(400),  # a bad link, explained
     "auth.account": SIGNED_IN,
+    "auth.sign_out_everywhere": {**everyone(303), "anonymous": 302},  # every device signed out, to the home page
     "auth.change_password": SIGNED_IN,
     "auth.export_data": SIGNED_IN,
     "auth.delete_account": SIGNED_IN,

@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "auth.login": _l("Accesso"),
     "auth.login_failed": _l("Accesso non riuscito"),
     "auth.logout": _l("Uscita"),
+    "auth.signed_out_everywhere": _l("Uscita da tutti i dispositivi"),
     "auth.registered": _l("Registrazione"),
     "auth.email_confirmed": _l("Email confermata"),
     "auth.password_changed": _l("Password cambiata"),

@@ -5,7 +5,7 @@ import hmac
 import json
 from datetime import UTC, datetime
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -16,6 +16,7 @@ from consult.auth import bp, services
 from consult.auth.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
+    EmptyForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -79,6 +80,7 @@ def form_status() -> int:
 def sign_in(user, remember: bool = False) -> None:
     """Start a fresh session for ``user`` (nothing from before the sign-in carries over)."""
     session.clear()
+    services.start_sign_in(user)
     login_user(user, remember=remember)
     session.permanent = True
 
@@ -197,11 +199,26 @@ def login():
 def logout():
     if current_user.is_authenticated:
         audit.record("auth.logout", current_user._get_current_object())
-        db.session.commit()
+        # Server-side: a copy of this browser's cookies taken before now opens nothing any more.
+        services.end_sign_in(session.get("_user_id"))
     # logout_user also forgets the "remember me" cookie; the session is not cleared, so that it can.
     logout_user()
     flash(_("Sei uscita o uscito dal tuo account."), "info")
     return redirect(url_for("public.home"))
+
+
+@bp.post("/account/sign-out-everywhere")
+@signed_in
+def sign_out_everywhere():
+    """For a lost phone or a shared computer: every session and "remember me" cookie of the account ends."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    services.end_every_sign_in(user)
+    audit.record("auth.signed_out_everywhere", user, actor=user)
+    logout_user()
+    flash(_("Sei uscita o uscito dal tuo account su tutti i dispositivi."), "info")
+    return redirect(url_for("public.home"), 303)
 
 
 # --- passwords ---------------------------------------------------------------------------------
@@ -277,6 +294,7 @@ def change_password():
                 # The session id changed with the password: every other session and "remember me"
                 # cookie is now signed out; this one starts again with the new id.
                 remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+                services.start_sign_in(user)
                 login_user(user, remember=remember)
                 session.permanent = True
                 flash(_("La tua password è cambiata: sugli altri dispositivi dovrai accedere di nuovo."), "success")

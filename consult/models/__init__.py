@@ -18,7 +18,7 @@ from consult.models.contributions import (
     SheetPriorityAction,
     StrategySheet,
 )
-from consult.models.people import Role, StakeholderCategory, User
+from consult.models.people import Role, SignIn, StakeholderCategory, User
 from consult.models.plan import Action, Axis, Plan, Strategy
 from consult.models.sessions import Consultation, ConsultationSession, Mode, Scope, SessionState
 from consult.models.territory import Zone
@@ -53,6 +53,7 @@ __all__ = [
     "SheetActor",
     "SheetCondition",
     "SheetPriorityAction",
+    "SignIn",
     "StakeholderCategory",
     "Strategy",
     "StrategySheet",
