@@ -6,6 +6,7 @@ import sqlite3
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult.config import Config, database_url, instance_secret_key
 
@@ -77,6 +78,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     web.init_app(app)
     cli.init_app(app)
+    if hops := int(app.config["PROXY_HOPS"]):
+        # Behind that many reverse proxies, the client's address and scheme are the ones they forward;
+        # with none configured, X-Forwarded-* headers are ignored (anyone could send them).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 

@@ -75,6 +75,11 @@ class Config:
     # A workshop lasts a day: a form opened in the morning must still submit in the afternoon.
     WTF_CSRF_TIME_LIMIT = 12 * 3600
 
+    #: How many reverse proxies stand in front of the app (their X-Forwarded-For/-Proto are trusted); 0 = none.
+    PROXY_HOPS = 0
+
+    #: "memory://" counts per process: exact with one gunicorn worker (`make run`); several workers need a
+    #: shared store, e.g. "redis://localhost:6379/0" (README, Production).
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
 
@@ -87,6 +92,8 @@ class Config:
         for name in ("RATELIMIT_STORAGE_URI", "MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
             if value := os.environ.get(name):
                 settings[name] = value
+        if hops := os.environ.get("PROXY_HOPS"):
+            settings["PROXY_HOPS"] = int(hops)
         for name in ("DATABASE_STATEMENT_TIMEOUT", "DATABASE_LOCK_TIMEOUT"):
             if value := os.environ.get(name):
                 settings[name] = float(value)

@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
+from limits import parse as parse_limit
 
 from consult import account_data, audit
 from consult.auth import bp, services
@@ -168,11 +169,40 @@ def resend_confirmation():
 # --- signing in and out ------------------------------------------------------------------------
 
 
+def submitted_account_from_here() -> str:
+    """Rate-limit key: the account named by the submitted email, from this address."""
+    return f"{submitted_account()}/{get_remote_address()}"
+
+
+#: Failures against one account from all addresses together. Past it, only addresses that have already
+#: failed several times for this account are refused: the owner, signing in from elsewhere, never is.
+ACCOUNT_FAILURES_EVERYWHERE = parse_limit("30 per hour")
+#: Failures from one address for one account that make the address a suspect for that account.
+SUSPECT_AFTER = 3
+_SEEN = parse_limit("1000 per hour")
+
+
+def _refused_as_suspect() -> bool:
+    if not (limiter.enabled and current_app.config.get("RATELIMIT_ENABLED", True)):
+        return False
+    seen = limiter.limiter.get_window_stats(_SEEN, "login-failures", submitted_account_from_here())
+    if _SEEN.amount - seen.remaining < SUSPECT_AFTER:
+        return False
+    return not limiter.limiter.test(ACCOUNT_FAILURES_EVERYWHERE, "login-failures", submitted_account())
+
+
+def _count_failure() -> None:
+    if limiter.enabled and current_app.config.get("RATELIMIT_ENABLED", True):
+        limiter.limiter.hit(_SEEN, "login-failures", submitted_account_from_here())
+        limiter.limiter.hit(ACCOUNT_FAILURES_EVERYWHERE, "login-failures", submitted_account())
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+# Strict per account *and* address: whoever guesses is stopped, the owner elsewhere is not locked out.
 @limiter.limit(
     FAILURES_PER_ACCOUNT,
-    key_func=submitted_account,
+    key_func=submitted_account_from_here,
     methods=["POST"],
     deduct_when=failed_attempt,
 )
@@ -183,9 +213,13 @@ def login():
         return redirect(next_path or url_for("public.home"))
     form = LoginForm()
     failed = False
+    if request.method == "POST" and _refused_as_suspect():
+        abort(429)
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         db.session.commit()  # failed attempts are audited too
+        if user is None:
+            _count_failure()
         if user is not None:
             sign_in(user, remember=form.remember.data)
             flash(_("Hai effettuato l'accesso. Benvenuta o benvenuto, %(name)s.", name=user.display_name), "success")
