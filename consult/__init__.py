@@ -34,7 +34,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     from flask_babel import lazy_gettext as _l
 
-    from consult import cli, i18n, ops, web
+    from consult import backup, cli, i18n, ops, web
     from consult.auth.services import load_user
     from consult.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
@@ -78,6 +78,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     web.init_app(app)
     cli.init_app(app)
+    backup.init_app(app)
     if hops := int(app.config["PROXY_HOPS"]):
         # Behind that many reverse proxies, the client's address and scheme are the ones they forward;
         # with none configured, X-Forwarded-* headers are ignored (anyone could send them).
