@@ -30,6 +30,8 @@ def database_unavailable(error: BaseException) -> bool:
         return False
     if error.connection_invalidated:
         return True
+    if _read_only(error.orig):
+        return True
     if isinstance(error, OperationalError | InterfaceError):
         # psycopg's OperationalError covers refused connections, statement and lock timeouts, a full disk,
         # a server shutting down, deadlocks; sqlite3's covers "database is locked", "readonly database",
@@ -37,6 +39,12 @@ def database_unavailable(error: BaseException) -> bool:
         message = str(error.orig).lower()
         return not any(words in message for words in _NOT_AN_OUTAGE)
     return False
+
+
+def _read_only(original: BaseException | None) -> bool:
+    """SQLite opened the file read-only (it was not writable then), or PostgreSQL is a read-only standby."""
+    message = str(original).lower()
+    return "readonly database" in message or "read-only transaction" in message
 
 
 def cause(error: BaseException) -> str:
@@ -142,6 +150,16 @@ def install_time_limits(app: Flask) -> None:
         def _sqlite_limits(dbapi_connection, _record):
             dbapi_connection.execute(f"PRAGMA busy_timeout={int(lock * 1000)}")
             dbapi_connection.set_progress_handler(_past_deadline, 10_000)
+
+    @event.listens_for(engine, "handle_error")
+    def _reconnect_when_read_only(context):
+        # SQLite silently opens a file it cannot write read-only, and the pool's ping passes: without this,
+        # that connection would refuse every write for the worker's lifetime. Treated as a lost connection,
+        # it is dropped, with the rest of the pool, and the next request opens the file afresh, read-write
+        # once it is writable again (PostgreSQL: a primary that became a standby after a failover).
+        if _read_only(context.original_exception):
+            context.is_disconnect = True
+            context.invalidate_pool_on_disconnect = True
 
     @app.before_request
     def _start_clock():

@@ -133,3 +133,39 @@ def test_an_outage_is_logged_once_with_its_cause_then_counted(app, client, down_
     assert "20 requests failed" in back[0]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Participant)) == 0
+
+
+def test_a_connection_opened_read_only_is_replaced_and_writes_work_again(seeded, runner, app, client):
+    """As when a deploy left the SQLite file unwritable for a moment (PostgreSQL: a standby after failover)."""
+    from sqlalchemy import event
+
+    session_id = make_session(runner)
+    codes = generate_codes(runner, session_id, 2)
+    with app.app_context():
+        engine = db.engine
+        engine.dispose()
+    read_only = {"left": 1}
+
+    def open_read_only(dbapi_connection, _record):
+        if read_only["left"]:
+            read_only["left"] -= 1
+            cursor = dbapi_connection.cursor()
+            if engine.dialect.name == "sqlite":
+                cursor.execute("PRAGMA query_only = ON")
+            else:
+                cursor.execute("SET default_transaction_read_only = on")
+                dbapi_connection.commit()
+            cursor.close()
+
+    event.listen(engine, "connect", open_read_only)
+    try:
+        token = csrf_token(client, "/join")
+        first = client.post("/join", data={"csrf_token": token, "code": codes[0], "category": "comune"})
+        assert first.status_code == 503  # the write failed on the read-only connection, nothing half-done
+        # No restart: the next request gets a read-write connection.
+        second = client.post("/join", data={"csrf_token": token, "code": codes[1], "category": "comune"})
+        assert second.status_code == 303
+    finally:
+        event.remove(engine, "connect", open_read_only)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Participant)) == 1
