@@ -143,7 +143,9 @@ def report(name: str, room: Room, fault_end: float, stored: set[str], log_bytes:
 def postgres_outage(work: Path) -> bool:
     data, port = work / "pg", free_port()
     shutil.chown(work, "postgres")
-    as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres", "--locale=C")
+    as_postgres(
+        str(PG_BIN / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres", "--locale=C", "--encoding=UTF8"
+    )
     options = f"-k {work} -h 127.0.0.1 -p {port}"
 
     def pg(*args):
