@@ -4,7 +4,8 @@
 
 1. PostgreSQL stopped for 30 s while a room submits (a throwaway server this script starts).
 2. A full disk under the SQLite database (an 8 MB tmpfs filled up, then freed).
-3. The SQLite database's file system read-only for 10 s, then writable again.
+3. The SQLite database file read-only for 10 s (gunicorn's workers run as nobody; they are killed and
+   restarted by gunicorn meanwhile, so they open the file read-only), then writable again.
 
 gunicorn runs with 4 workers and is never restarted. People whose submission gets the 503 page press
 "Send again" every second, as the page invites them to. For each fault the script prints the failed
@@ -18,6 +19,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -56,11 +58,11 @@ def ballots_of(env: dict, session_id: str) -> set[str]:
     return set(json.loads(out))
 
 
-def start_gunicorn(env: dict, log: Path) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(env: dict, log: Path, *user: str) -> tuple[subprocess.Popen, int]:
     port = free_port()
     server = subprocess.Popen(  # noqa: S603
         [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", "4", "--bind", f"127.0.0.1:{port}",
-         "--access-logfile", "/dev/null", "consult:create_app()"],
+         "--access-logfile", "/dev/null", *user, "consult:create_app()"],
         env=env, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -179,7 +181,7 @@ def postgres_outage(work: Path) -> bool:
         pg("stop", "-m", "immediate")
 
 
-def sqlite_fault(work: Path, name: str, break_it, mend_it) -> bool:
+def sqlite_fault(work: Path, name: str, break_it, mend_it, *, as_nobody: bool = False) -> bool:
     mount = work / "disk"
     mount.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)], check=True)  # noqa: S603, S607
@@ -188,12 +190,22 @@ def sqlite_fault(work: Path, name: str, break_it, mend_it) -> bool:
                "SECRET_KEY": "faults-" + "x" * 32, "CONSULT_INSTANCE": str(work)}  # fmt: skip
         session_id, codes, _depth = prepare(env, 60)
         log = work / f"gunicorn-{mount.name}.log"
-        server, port = start_gunicorn(env, log)
+        user = ()
+        if as_nobody:  # file permissions only bind someone other than root, as in production
+            work.chmod(0o755)
+            for path in (mount, *mount.iterdir()):
+                shutil.chown(path, "nobody", "nogroup")
+            user = ("--user", "nobody", "--group", "nogroup")
+        server, port = start_gunicorn(env, log, *user)
         try:
             room = Room(port, session_id, codes, spread=15)
             threads = room.run()
             time.sleep(2)
             break_it(mount)
+            if as_nobody:
+                # Workers started while the file cannot be written: as after a deploy with a permissions mistake.
+                for worker in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split():
+                    os.kill(int(worker), signal.SIGKILL)
             time.sleep(10)
             mend_it(mount)
             fault_end = time.monotonic()
@@ -218,18 +230,23 @@ def fill(mount: Path) -> None:
 
 
 def read_only(mount: Path) -> None:
-    subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)  # noqa: S603, S607
+    for path in mount.iterdir():
+        path.chmod(0o444)
+    mount.chmod(0o555)
 
 
 def writable(mount: Path) -> None:
-    subprocess.run(["mount", "-o", "remount,rw", str(mount)], check=True)  # noqa: S603, S607
+    mount.chmod(0o1777)
+    for path in mount.iterdir():
+        path.chmod(0o644)
 
 
 def main() -> int:
     if os.geteuid() != 0:
         sys.exit("run as root: the script mounts a tmpfs and runs PostgreSQL as the postgres user")
     results = []
-    for scenario in ("postgres", "full", "readonly"):
+    only = sys.argv[1:] or ("postgres", "full", "readonly")
+    for scenario in only:
         work = Path(tempfile.mkdtemp(prefix="consult-faults-"))
         try:
             if scenario == "postgres":
@@ -237,7 +254,10 @@ def main() -> int:
             elif scenario == "full":
                 results.append(sqlite_fault(work, "SQLite disk full for 10 s", fill, lambda m: (m / "filler").unlink()))
             else:
-                results.append(sqlite_fault(work, "SQLite file system read-only for 10 s", read_only, writable))
+                results.append(
+                    sqlite_fault(work, "SQLite file read-only for 10 s, workers restarted meanwhile", read_only,
+                                 writable, as_nobody=True)
+                )  # fmt: skip
         finally:
             shutil.rmtree(work, ignore_errors=True)
     print("all faults: " + ("ok, nothing acknowledged was lost" if all(results) else "FAILED"))
