@@ -4,8 +4,8 @@
 
 1. PostgreSQL stopped for 30 s while a room submits (a throwaway server this script starts).
 2. A full disk under the SQLite database (an 8 MB tmpfs filled up, then freed).
-3. The SQLite database file read-only for 10 s (gunicorn's workers run as nobody; they are killed and
-   restarted by gunicorn meanwhile, so they open the file read-only), then writable again.
+3. The SQLite database files read-only (immutable) for 10 s, its workers killed and restarted by gunicorn
+   meanwhile so that they open the file read-only, then writable again.
 
 gunicorn runs with 4 workers and is never restarted. People whose submission gets the 503 page press
 "Send again" every second, as the page invites them to. For each fault the script prints the failed
@@ -105,9 +105,15 @@ class Room:
         time.sleep(delay)
         browser = Browser(self.port, [], [])
         _status, page = self._send(browser, "GET", "/join")
-        status, _page = self._send(
+        status, page = self._send(
             browser, "POST", "/join", {"csrf_token": token(page), "code": code, "category": "comune"}
         )
+        if status != 303:  # counted, and shown in the figures with the page's message
+            found = re.findall(r'invalid-feedback[^>]*>([^<]{0,80})|role="alert">([^<]{0,80})', page)
+            message = " ".join(found[0]) if found else ""
+            with self.lock:
+                self.seen[(status, "-", f"join refused: {message.strip()}")] += 1
+            return
         path = f"/zones/1/sessions/{self.session_id}/ranking"
         _status, page = self._send(browser, "GET", path)
         fields = re.findall(r'name="(position-[^"]+)"', page)[:5]
@@ -181,7 +187,7 @@ def postgres_outage(work: Path) -> bool:
         pg("stop", "-m", "immediate")
 
 
-def sqlite_fault(work: Path, name: str, break_it, mend_it, *, as_nobody: bool = False) -> bool:
+def sqlite_fault(work: Path, name: str, break_it, mend_it, *, restart_workers: bool = False) -> bool:
     mount = work / "disk"
     mount.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)], check=True)  # noqa: S603, S607
@@ -190,19 +196,13 @@ def sqlite_fault(work: Path, name: str, break_it, mend_it, *, as_nobody: bool = 
                "SECRET_KEY": "faults-" + "x" * 32, "CONSULT_INSTANCE": str(work)}  # fmt: skip
         session_id, codes, _depth = prepare(env, 60)
         log = work / f"gunicorn-{mount.name}.log"
-        user = ()
-        if as_nobody:  # file permissions only bind someone other than root, as in production
-            work.chmod(0o755)
-            for path in (mount, *mount.iterdir()):
-                shutil.chown(path, "nobody", "nogroup")
-            user = ("--user", "nobody", "--group", "nogroup")
-        server, port = start_gunicorn(env, log, *user)
+        server, port = start_gunicorn(env, log)
         try:
             room = Room(port, session_id, codes, spread=15)
             threads = room.run()
             time.sleep(2)
             break_it(mount)
-            if as_nobody:
+            if restart_workers:
                 # Workers started while the file cannot be written: as after a deploy with a permissions mistake.
                 for worker in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split():
                     os.kill(int(worker), signal.SIGKILL)
@@ -230,15 +230,12 @@ def fill(mount: Path) -> None:
 
 
 def read_only(mount: Path) -> None:
-    for path in mount.iterdir():
-        path.chmod(0o444)
-    mount.chmod(0o555)
+    # Immutable, which binds root too (permission bits do not): SQLite then opens the file read-only.
+    subprocess.run(["chattr", "+i", *map(str, mount.iterdir())], check=True)  # noqa: S603, S607
 
 
 def writable(mount: Path) -> None:
-    mount.chmod(0o1777)
-    for path in mount.iterdir():
-        path.chmod(0o644)
+    subprocess.run(["chattr", "-i", *map(str, mount.iterdir())], check=True)  # noqa: S603, S607
 
 
 def main() -> int:
@@ -256,7 +253,7 @@ def main() -> int:
             else:
                 results.append(
                     sqlite_fault(work, "SQLite file read-only for 10 s, workers restarted meanwhile", read_only,
-                                 writable, as_nobody=True)
+                                 writable, restart_workers=True)
                 )  # fmt: skip
         finally:
             shutil.rmtree(work, ignore_errors=True)
