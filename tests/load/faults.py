@@ -90,7 +90,7 @@ class Room:
         while True:
             try:
                 status, page = browser.request(method, path, form, retries=0)
-            except OSError:
+            except (OSError, http.client.HTTPException):  # the worker was killed mid-answer
                 status, page = 0, ""
             if status not in (0, 500, 502, 503):
                 return status, page
