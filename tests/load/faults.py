@@ -145,7 +145,10 @@ def report(name: str, room: Room, fault_end: float, stored: set[str], log_bytes:
     print(f"   seconds from the end of the fault to the next acknowledged submission: {recovery:.1f}")
     print(f"   log written during the run: {log_bytes:,} bytes")
     print(f"   acknowledged ballots lost: {len(lost)}")
-    return not lost and len(room.acknowledged) == len(room.codes)
+    # A join whose answer was cut off by a killed worker may have used up the code: that person needs a
+    # new code from the facilitator (a single-use code cannot tell a resend from a second person).
+    print(f"   people left without a saved ranking: {len(room.codes) - len(room.acknowledged)}")
+    return not lost
 
 
 def postgres_outage(work: Path) -> bool:
