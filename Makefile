@@ -5,7 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-WORKERS ?= 2
+# One process with threads: the in-memory rate-limit counters are then exact (several workers need Redis).
+WORKERS ?= 1
+THREADS ?= 8
 FLASK := $(BIN)/flask --app consult
 
 .DEFAULT_GOAL := help
@@ -45,7 +47,7 @@ demo: seed ## Load the demo dataset into an empty database (prints the demo acco
 
 run: translations demo ## Install, migrate, seed, load the demo and serve on http://$(HOST):$(PORT)
 	@echo "consult is served on http://$(HOST):$(PORT)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - 'consult:create_app()'
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) --access-logfile - 'consult:create_app()'
 
 test: install-dev translations ## Run the test suite (browser tests too, when Chromium is installed)
 	$(BIN)/pytest $(PYTEST_ARGS)

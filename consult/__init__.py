@@ -6,6 +6,7 @@ import sqlite3
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from consult.config import Config, database_url, instance_secret_key
 
@@ -33,11 +34,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     from flask_babel import lazy_gettext as _l
 
-    from consult import cli, i18n, web
+    from consult import backup, cli, i18n, ops, web
     from consult.auth.services import load_user
     from consult.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
+    web.register_converters(app)
     db.init_app(app)
+    ops.install_time_limits(app)
     migrate.init_app(
         app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations")), render_as_batch=True
     )
@@ -83,9 +86,15 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(monitoring_bp)
     app.register_blueprint(paper_bp)
+    app.register_blueprint(ops.bp)
 
     web.init_app(app)
     cli.init_app(app)
+    backup.init_app(app)
+    if hops := int(app.config["PROXY_HOPS"]):
+        # Behind that many reverse proxies, the client's address and scheme are the ones they forward;
+        # with none configured, X-Forwarded-* headers are ignored (anyone could send them).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
 
 
@@ -98,5 +107,4 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()

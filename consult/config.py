@@ -42,6 +42,10 @@ class Config:
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    #: Seconds a request's database statement may run, and may wait for a lock, before the request gives up
+    #: with a 503: well below gunicorn's worker timeout (30 s, gunicorn.conf.py), so workers are not killed.
+    DATABASE_STATEMENT_TIMEOUT = 10
+    DATABASE_LOCK_TIMEOUT = 5
 
     #: The plan the platform consults on; its catalogue is loaded by ``flask seed``.
     PLAN_CODE = "PSM-2024-2026"
@@ -77,6 +81,11 @@ class Config:
     # A workshop lasts a day: a form opened in the morning must still submit in the afternoon.
     WTF_CSRF_TIME_LIMIT = 12 * 3600
 
+    #: How many reverse proxies stand in front of the app (their X-Forwarded-For/-Proto are trusted); 0 = none.
+    PROXY_HOPS = 0
+
+    #: "memory://" counts per process: exact with one gunicorn worker (`make run`); several workers need a
+    #: shared store, e.g. "redis://localhost:6379/0" (README, Production).
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
 
@@ -96,6 +105,11 @@ class Config:
         ):
             if value := os.environ.get(name):
                 settings[name] = value
+        if hops := os.environ.get("PROXY_HOPS"):
+            settings["PROXY_HOPS"] = int(hops)
+        for name in ("DATABASE_STATEMENT_TIMEOUT", "DATABASE_LOCK_TIMEOUT"):
+            if value := os.environ.get(name):
+                settings[name] = float(value)
         if port := os.environ.get("MAIL_PORT"):
             settings["MAIL_PORT"] = int(port)
         for flag in ("MAIL_USE_TLS", "MAIL_USE_SSL"):

@@ -5,6 +5,8 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
+from consult import text
+
 #: A cell starting with one of these is run as a formula by Excel or LibreOffice (tab and CR too, as
 #: some spreadsheets strip them before looking at the next character).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -15,11 +17,22 @@ _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SHEET_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
 
 
+def _visible_start(value: str) -> str:
+    for index, char in enumerate(value):
+        if char in FORMULA_STARTS:
+            return value[index:]
+        if not (char.isspace() or text.invisible(char)):
+            return value[index:]
+    return ""
+
+
 def neutralise(value):
     """``value`` made safe for a spreadsheet cell: text that would run as a formula gets a leading apostrophe."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    # Spreadsheets skip leading spaces and invisible characters (a BOM, a zero-width space) before they
+    # look for "=": so does the check, or "\ufeff=HYPERLINK(...)" would run.
+    if isinstance(value, str) and _visible_start(value).startswith(FORMULA_STARTS):
         return "'" + value
     # Numbers stay numbers: a negative count is data, not a formula.
     return value

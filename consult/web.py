@@ -1,13 +1,16 @@
 """Request-wide behaviour: error pages, template globals, security headers."""
 
-from flask import Flask, render_template, request
+from flask import Flask, g, make_response, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError, SQLAlchemyError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
-from consult import text
-from consult.extensions import db
+from consult import ops, text
+from consult.extensions import db, login_manager
 from consult.i18n import dates, safe_next
+from consult.participation.access import COOKIE_KEY
 from consult.permissions import can, check_declared
 
 ERROR_MESSAGES = {
@@ -17,7 +20,17 @@ ERROR_MESSAGES = {
     405: (_l("Operazione non consentita"), _l("Questa pagina non accetta questo tipo di richiesta.")),
     429: (_l("Troppe richieste"), _l("Hai fatto troppe richieste in poco tempo. Attendi qualche minuto e riprova.")),
     500: (_l("Errore del servizio"), _l("Si è verificato un errore imprevisto. Riprova più tardi.")),
+    503: (
+        _l("Servizio momentaneamente non disponibile"),
+        _l("Il servizio è momentaneamente non disponibile. Riprova tra qualche istante."),
+    ),
 }
+
+#: Seconds a client is asked to wait before retrying while the database is unavailable.
+RETRY_AFTER = 10
+
+#: Submitted fields never shown back on the 503 page (a password is typed again, not echoed).
+_NOT_ECHOED = ("password", "csrf_token")
 
 CSP = "; ".join(
     [
@@ -33,6 +46,19 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number the database can hold, so a larger one is a 404, not a 500."""
+
+    def __init__(self, url_map, **kwargs):
+        kwargs.setdefault("max", text.MAX_INT)
+        super().__init__(url_map, **kwargs)
+
+
+def register_converters(app: Flask) -> None:
+    """Before any route is added: the converters the routes' rules are built with."""
+    app.url_map.converters["int"] = BoundedIntConverter
 
 
 def init_app(app: Flask) -> None:
@@ -55,27 +81,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["when"] = dates.when
 
     @app.after_request
-    def commit_request(response):
-        """The one commit of a request: whatever the view wrote, once it has returned without an error.
-
-        Views and services only add and flush. A view that catches a DomainError rolls back itself; any
-        other error reaches the handlers below, which roll back before rendering the error page.
-        Committing here, before the response leaves, means a write that fails is never acknowledged."""
-        db.session.commit()
-        return response
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        # Nothing of a refused or failed request is kept, and the error page renders from a clean session
-        # (a failed flush leaves the session unusable until it is rolled back).
-        db.session.rollback()
-        if request.path.startswith("/api/"):
-            return {"error": error.name, "status": error.code}, error.code
-        title, message = ERROR_MESSAGES.get(error.code, (error.name, error.description))
-        return render_template("errors/error.html", code=error.code, title=title, message=message), error.code
-
-    @app.after_request
     def security_headers(response):
+        # Registered before commit_request, so it runs after it (Flask runs these in reverse) and the 503
+        # page commit_request may return gets the headers too.
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -85,4 +93,120 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
+        if request.endpoint != "static" and _personal():
+            # Someone's own pages (their account, their ranking, results not yet published that only staff
+            # see): never kept by the browser's history cache or a proxy between them and us.
+            response.headers.setdefault("Cache-Control", "private, no-store")
         return response
+
+    @app.after_request
+    def commit_request(response):
+        """The one commit of a request: whatever the view wrote, once it has returned without an error.
+
+        Views and services only add and flush. A view that catches a DomainError rolls back itself; any
+        other error reaches the handlers below, which roll back before rendering the error page.
+        Committing here, before the response leaves, means a write that fails is never acknowledged."""
+        touched = db.session().in_transaction()
+        try:
+            db.session.commit()
+        except SQLAlchemyError as error:
+            if not ops.database_unavailable(error):
+                raise
+            return unavailable(error)
+        if touched:
+            ops.database_answered()
+        return response
+
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(error: SQLAlchemyError):
+        if ops.database_unavailable(error):
+            return unavailable(error)
+        if isinstance(error, DataError):
+            # The database refused a value the view let through (a number out of range, a NUL in text):
+            # the request was bad, nothing was kept. Logged, as the view should have caught it first.
+            app.logger.warning("Refused by the database as bad input: %s", ops.cause(error))
+            return http_error(BadRequest())
+        raise error  # a bug: the 500 handler logs it and renders the error page
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        # Nothing of a refused or failed request is kept, and the error page renders from a clean session
+        # (a failed flush leaves the session unusable until it is rolled back).
+        original = getattr(error, "original_exception", None) if isinstance(error, InternalServerError) else None
+        if isinstance(original, SQLAlchemyError) and ops.database_unavailable(original):
+            return unavailable(original)
+        _rollback()
+        if request.path.startswith("/api/"):
+            return {"error": error.name, "status": error.code}, error.code
+        title, message = ERROR_MESSAGES.get(error.code, (error.name, error.description))
+        return error_page("errors/error.html", error.code, title=title, message=message), error.code
+
+
+def _personal() -> bool:
+    """Whether this request comes from someone identified: signed in, or taking part with a room code.
+
+    Read from the signed session cookie, not from the database (a 503 page asks too)."""
+    return "_user_id" in session or COOKIE_KEY in session or "remember_token" in request.cookies
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        # The connection is gone: nothing was kept anyway; drop the session so the next request starts afresh.
+        db.session.close()
+
+
+def error_page(template: str, code: int, **context) -> str:
+    """An error page that renders even when the database does not answer.
+
+    The header shows the signed-in person, whom Flask-Login loads from the database: if that fails, the
+    page is rendered again without anything that needs the database (no account menu, locale from the
+    cookie or the browser)."""
+    if not g.get("database_unavailable"):
+        try:
+            return render_template(template, code=code, **context)
+        except SQLAlchemyError:
+            _rollback()
+            _without_database()
+    return render_template(template, code=code, **context)
+
+
+def _without_database() -> None:
+    """Render the rest of this request without the database: nobody is loaded as signed in."""
+    g.database_unavailable = True
+    # Flask-Login keeps the request's user on g and loads it (from the database) for every template.
+    g._login_user = login_manager.anonymous_user()
+
+
+def unavailable(error: Exception):
+    """503 for a database that is down, locked or too slow: try again in a moment, with what was sent."""
+    ops.database_failed(error)
+    _rollback()
+    _without_database()
+    if request.path.startswith("/api/"):
+        body = {"error": "Service Unavailable", "status": 503}
+        return make_response((body, 503, {"Retry-After": str(RETRY_AFTER)}))
+    title, message = ERROR_MESSAGES[503]
+    page = error_page("errors/unavailable.html", 503, title=title, message=message, resend=_resend())
+    return make_response((page, 503, {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}))
+
+
+def _resend() -> dict | None:
+    """What the person just submitted, to be offered back on the 503 page so that nothing is typed twice."""
+    if request.method != "POST":
+        return None
+    texts, hidden = [], []
+    for name, value in request.form.items(multi=True):
+        if any(word in name.lower() for word in _NOT_ECHOED):
+            continue
+        # Free text gets a box the person can read, change and copy; choices and numbers travel hidden.
+        (texts if len(value) > 40 or "\n" in value or " " in value.strip() else hidden).append((name, value))
+    return {
+        "action": request.full_path.rstrip("?"),
+        "texts": texts,
+        "hidden": hidden,
+        "choices": [(name, value) for name, value in hidden if value],
+        "files": [file.filename for file in request.files.values() if file.filename],
+        "password": any("password" in name.lower() for name in request.form),
+    }

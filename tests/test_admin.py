@@ -416,12 +416,13 @@ def test_the_page_links_to_the_filtered_download(admin):
 # --- the export helper -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+39 011", "-2", "@SUM(A1)", "\tx", "\rx", EVIL_NAME])
+@pytest.mark.parametrize("text", ["=1+1", "+39 011", "-2", "@SUM(A1)", "\tx", "\rx", " =x", "\ufeff=x", EVIL_NAME])
 def test_neutralise_defuses_what_a_spreadsheet_would_run(text):
     assert neutralise(text) == "'" + text
 
 
-@pytest.mark.parametrize("value", ["Torino", "1+1", "", " =x", 42, -3, 1.5])
+# " =x" is not left alone (issue 10.9): spreadsheets skip leading spaces before they look for a formula.
+@pytest.mark.parametrize("value", ["Torino", "1+1", "", " x=1", 42, -3, 1.5])
 def test_neutralise_leaves_the_rest_alone(value):
     assert neutralise(value) == value
 

@@ -246,3 +246,16 @@ def test_coming_back_with_a_code_stays_throttled_per_code(seeded, runner, limite
     assert statuses == [303] * 10 + [429]
     with limited_app.app_context():
         assert len(db.session.scalars(select(Participant)).all()) == 1
+
+
+def test_someone_hammering_wrong_codes_from_the_room_does_not_lock_the_room_out(seeded, runner, limited_app):
+    session_id = make_session(runner)
+    codes = generate_codes(runner, session_id, 5)
+    attacker = limited_app.test_client()
+    token = csrf_token(attacker, "/")
+    for n in range(700):  # more than any per-address limit a room could live with
+        wrong = f"{n:08d}".translate(str.maketrans("0123456789", "BCDFGHJKLM"))
+        response = attacker.post("/join", data={"code": wrong, "category": "comune", "csrf_token": token})
+        assert response.status_code in (400, 404)
+    for code in codes:  # the room, from the same address
+        assert join_with_code(limited_app.test_client(), code).status_code == 303

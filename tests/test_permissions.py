@@ -57,6 +57,7 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "plan.strategy": PUBLIC,
     "api.plan": PUBLIC,
     "api.zones": PUBLIC,
+    "ops.health": PUBLIC,  # the health check: a status word, nothing personal
     "i18n.set_language": everyone(302),  # back to the page the person came from
     # accounts
     "auth.register": SIGNED_OUT,  # signed in: to the account page
@@ -67,6 +68,7 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "auth.forgot_password": PUBLIC,
     "auth.reset_password": everyone(400),  # a bad link, explained
     "auth.account": SIGNED_IN,
+    "auth.sign_out_everywhere": {**everyone(303), "anonymous": 302},  # every device signed out, to the home page
     "auth.change_password": SIGNED_IN,
     "auth.export_data": SIGNED_IN,
     "auth.delete_account": SIGNED_IN,

@@ -7,6 +7,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from consult import audit as audit_log
+from consult import text
 from consult.admin import bp, services
 from consult.admin.forms import AccountForm, AuditFilterForm, InviteForm, ListEntryForm, UserFilterForm
 from consult.auth import services as auth_services
@@ -19,7 +20,8 @@ from consult.public.services import all_zones
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    # A page number the database can offset by; anything else is the first page.
+    return text.whole_number(request.args.get("page"), maximum=100_000) or 1
 
 
 def _query_args(**changes) -> dict:

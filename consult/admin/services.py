@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "auth.login": _l("Accesso"),
     "auth.login_failed": _l("Accesso non riuscito"),
     "auth.logout": _l("Uscita"),
+    "auth.signed_out_everywhere": _l("Uscita da tutti i dispositivi"),
     "auth.registered": _l("Registrazione"),
     "auth.email_confirmed": _l("Email confermata"),
     "auth.password_changed": _l("Password cambiata"),
@@ -605,9 +606,11 @@ def audit_query(filters: AuditFilter) -> Select:
         query = query.where(AuditEvent.action == filters.action)
     if text := filters.actor.strip().lower():
         query = query.join(AuditEvent.actor).where(func.lower(User.email).contains(text, autoescape=True))
-    if filters.date_from is not None:
+    # Days at the ends of the calendar (year 1, year 9999) bound nothing, and cannot be shifted by a day
+    # or a time zone without overflowing: they are left out rather than turned into an error.
+    if filters.date_from is not None and filters.date_from > date.min + timedelta(days=1):
         query = query.where(AuditEvent.at >= _start_of(filters.date_from))
-    if filters.date_to is not None:
+    if filters.date_to is not None and filters.date_to < date.max - timedelta(days=1):
         query = query.where(AuditEvent.at < _start_of(filters.date_to + timedelta(days=1)))
     return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
 

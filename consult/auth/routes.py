@@ -5,11 +5,12 @@ import hmac
 import json
 from datetime import UTC, datetime
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
+from limits import parse as parse_limit
 
 from consult import account_data, audit
 from consult.auth import bp, services
@@ -17,6 +18,7 @@ from consult.auth.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
     DeleteAccountForm,
+    EmptyForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -80,6 +82,7 @@ def form_status() -> int:
 def sign_in(user, remember: bool = False) -> None:
     """Start a fresh session for ``user`` (nothing from before the sign-in carries over)."""
     session.clear()
+    services.start_sign_in(user)
     login_user(user, remember=remember)
     session.permanent = True
 
@@ -167,11 +170,40 @@ def resend_confirmation():
 # --- signing in and out ------------------------------------------------------------------------
 
 
+def submitted_account_from_here() -> str:
+    """Rate-limit key: the account named by the submitted email, from this address."""
+    return f"{submitted_account()}/{get_remote_address()}"
+
+
+#: Failures against one account from all addresses together. Past it, only addresses that have already
+#: failed several times for this account are refused: the owner, signing in from elsewhere, never is.
+ACCOUNT_FAILURES_EVERYWHERE = parse_limit("30 per hour")
+#: Failures from one address for one account that make the address a suspect for that account.
+SUSPECT_AFTER = 3
+_SEEN = parse_limit("1000 per hour")
+
+
+def _refused_as_suspect() -> bool:
+    if not (limiter.enabled and current_app.config.get("RATELIMIT_ENABLED", True)):
+        return False
+    seen = limiter.limiter.get_window_stats(_SEEN, "login-failures", submitted_account_from_here())
+    if _SEEN.amount - seen.remaining < SUSPECT_AFTER:
+        return False
+    return not limiter.limiter.test(ACCOUNT_FAILURES_EVERYWHERE, "login-failures", submitted_account())
+
+
+def _count_failure() -> None:
+    if limiter.enabled and current_app.config.get("RATELIMIT_ENABLED", True):
+        limiter.limiter.hit(_SEEN, "login-failures", submitted_account_from_here())
+        limiter.limiter.hit(ACCOUNT_FAILURES_EVERYWHERE, "login-failures", submitted_account())
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+# Strict per account *and* address: whoever guesses is stopped, the owner elsewhere is not locked out.
 @limiter.limit(
     FAILURES_PER_ACCOUNT,
-    key_func=submitted_account,
+    key_func=submitted_account_from_here,
     methods=["POST"],
     deduct_when=failed_attempt,
 )
@@ -182,9 +214,13 @@ def login():
         return redirect(next_path or url_for("public.home"))
     form = LoginForm()
     failed = False
+    if request.method == "POST" and _refused_as_suspect():
+        abort(429)
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         db.session.commit()  # failed attempts are audited too
+        if user is None:
+            _count_failure()
         if user is not None:
             sign_in(user, remember=form.remember.data)
             flash(_("Hai effettuato l'accesso. Benvenuta o benvenuto, %(name)s.", name=user.display_name), "success")
@@ -198,11 +234,26 @@ def login():
 def logout():
     if current_user.is_authenticated:
         audit.record("auth.logout", current_user._get_current_object())
-        db.session.commit()
+        # Server-side: a copy of this browser's cookies taken before now opens nothing any more.
+        services.end_sign_in(session.get("_user_id"))
     # logout_user also forgets the "remember me" cookie; the session is not cleared, so that it can.
     logout_user()
     flash(_("Sei uscita o uscito dal tuo account."), "info")
     return redirect(url_for("public.home"))
+
+
+@bp.post("/account/sign-out-everywhere")
+@signed_in
+def sign_out_everywhere():
+    """For a lost phone or a shared computer: every session and "remember me" cookie of the account ends."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    services.end_every_sign_in(user)
+    audit.record("auth.signed_out_everywhere", user, actor=user)
+    logout_user()
+    flash(_("Sei uscita o uscito dal tuo account su tutti i dispositivi."), "info")
+    return redirect(url_for("public.home"), 303)
 
 
 # --- passwords ---------------------------------------------------------------------------------
@@ -303,6 +354,7 @@ def change_password():
                 # The session id changed with the password: every other session and "remember me"
                 # cookie is now signed out; this one starts again with the new id.
                 remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+                services.start_sign_in(user)
                 login_user(user, remember=remember)
                 session.permanent = True
                 flash(_("La tua password è cambiata: sugli altri dispositivi dovrai accedere di nuovo."), "success")

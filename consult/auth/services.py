@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 import smtplib
 import unicodedata
 from datetime import UTC, datetime
@@ -11,14 +13,14 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
-from consult import audit, mail
+from consult import audit, mail, text
 from consult.errors import DomainError
 from consult.extensions import db
 from consult.models.audit import AuditEvent
 from consult.models.ballots import Participant
-from consult.models.people import Role, StakeholderCategory, User
+from consult.models.people import Role, SignIn, StakeholderCategory, User
 from consult.models.territory import Zone
 from consult.passwords import hash_password, needs_rehash, verify_password, weakness
 
@@ -26,14 +28,45 @@ log = logging.getLogger(__name__)
 
 
 def load_user(session_id: str) -> User | None:
-    """Resolve ``id:token``; a rotated token (password changed) no longer resolves."""
-    user_id, _sep, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    """Resolve ``id:token:sign-in``; a rotated token (password changed) or an ended sign-in no longer resolves."""
+    user_id, _sep, rest = session_id.partition(":")
+    token, _sep, sign_in = rest.partition(":")
+    number = text.whole_number(user_id)
+    if number is None or not token or not sign_in:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalar(
+        select(User)
+        .join(SignIn, SignIn.user_id == User.id)
+        .where(User.id == number, SignIn.token_hash == _hash(sign_in))
+    )
     if user is None or user.session_token != token or not user.is_active:
         return None
     return user
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_sign_in(user: User) -> None:
+    """Record a new signed-in browser for ``user``; ``user.get_id()`` names it until the request ends."""
+    token = secrets.token_urlsafe(24)
+    db.session.add(SignIn(user_id=user.id, token_hash=_hash(token)))
+    user.new_sign_in_token = token
+
+
+def end_sign_in(session_id: str | None) -> None:
+    """Sign-out: the browser's sign-in is deleted, so its session and "remember me" cookies stop working."""
+    _user_id, _sep, rest = (session_id or "").partition(":")
+    _token, _sep, sign_in = rest.partition(":")
+    if sign_in:
+        db.session.execute(delete(SignIn).where(SignIn.token_hash == _hash(sign_in)))
+
+
+def end_every_sign_in(user: User) -> None:
+    """Sign ``user`` out of every browser and device, this one included."""
+    db.session.execute(delete(SignIn).where(SignIn.user_id == user.id))
+    user.rotate_session_token()
 
 
 def normalise_email(email: str) -> str:
@@ -108,7 +141,7 @@ def set_password(user: User, password: str) -> None:
     if problem := weakness(password, [user.email or "", user.display_name or "", user.organisation or ""]):
         raise DomainError(problem)
     user.password_hash = hash_password(password)
-    user.rotate_session_token()
+    end_every_sign_in(user)
     audit.record("auth.password_changed", user, actor=user)
 
 

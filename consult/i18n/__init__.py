@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, has_request_context, redirect, request, url_for
+from flask import Blueprint, abort, current_app, g, has_request_context, redirect, request, url_for
 from flask_login import current_user
 
 from consult.extensions import db
@@ -19,7 +19,8 @@ def select_locale() -> str:
     chosen = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
     if chosen in languages:
         return chosen
-    if current_user.is_authenticated and current_user.language in languages:
+    # The account's preference needs the database; an error page for an unavailable one does without.
+    if not g.get("database_unavailable") and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 

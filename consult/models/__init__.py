@@ -34,7 +34,7 @@ from consult.models.monitoring import (
     ReportIndicator,
 )
 from consult.models.paper import PaperUpload
-from consult.models.people import Role, StakeholderCategory, User
+from consult.models.people import Role, SignIn, StakeholderCategory, User
 from consult.models.plan import Action, Axis, Plan, Strategy
 from consult.models.sessions import Consultation, ConsultationSession, Mode, Scope, SessionState
 from consult.models.territory import Zone
@@ -82,6 +82,7 @@ __all__ = [
     "SheetActor",
     "SheetCondition",
     "SheetPriorityAction",
+    "SignIn",
     "StakeholderCategory",
     "Strategy",
     "StrategySheet",

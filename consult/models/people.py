@@ -112,8 +112,13 @@ class User(db.Model):
     def is_anonymous(self) -> bool:
         return False
 
+    #: The token of the sign-in being started in this request (not stored: only its hash is, on SignIn).
+    new_sign_in_token = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        # The session and "remember me" cookies hold this: the account, its current session token (rotated
+        # by a password change or "sign out everywhere") and this browser's own sign-in (ended by sign-out).
+        return f"{self.id}:{self.session_token}:{self.new_sign_in_token or ''}"
 
     def rotate_session_token(self) -> None:
         """Sign the person out of every other session and remember-me cookie."""
@@ -128,3 +133,15 @@ class User(db.Model):
 
     def facilitates(self, zone: Zone) -> bool:
         return self.role == Role.FACILITATOR and zone in self.facilitated_zones
+
+
+class SignIn(db.Model):
+    """One browser signed in to an account; signing out there deletes it, and its cookies stop working."""
+
+    __tablename__ = "sign_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the token the cookies carry: what is stored here opens no session by itself.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

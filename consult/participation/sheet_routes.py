@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from consult import text
 from consult.errors import DomainError
 from consult.extensions import db, limiter
 from consult.models import (
@@ -92,9 +93,10 @@ def _strategy_or_404(session: ConsultationSession, code: str) -> Strategy:
 
 
 def _id_or_404(value: str | None) -> int:
-    if not (value or "").isdigit():
+    number = text.whole_number(value)
+    if number is None:
         abort(404)
-    return int(value)
+    return number
 
 
 def _proposal_or_404(session: ConsultationSession, proposal_id: int) -> ProjectProposal:

@@ -1,0 +1,171 @@
+"""Database outages: a 503 page that renders without the database, gives back what was sent, and is logged once.
+
+An outage is real here: a second app with the same secret key points at a database that does not answer
+(a closed port for PostgreSQL, a file in a folder that does not exist for SQLite), and the browser's
+cookies travel from the working app to it, as they would when the server goes down mid-workshop.
+"""
+
+import logging
+import re
+from html import unescape
+
+import pytest
+from sqlalchemy import func, select
+
+from consult import create_app
+from consult.extensions import db
+from consult.models import Participant
+from tests.conftest import PERSONAS, _testing, csrf_token, login
+from tests.participation_helpers import make_session
+from tests.test_join import generate_codes
+
+
+@pytest.fixture
+def down_app(app, database_url, tmp_path):
+    """The same application on a database that does not answer."""
+    if database_url.startswith("postgresql"):
+        dead = "postgresql://postgres@127.0.0.1:1/consult_down"
+    else:
+        dead = f"sqlite:///{tmp_path / 'missing-folder' / 'consult.sqlite3'}"
+    down = create_app({**_testing(), "SQLALCHEMY_DATABASE_URI": dead})
+    yield down
+    with down.app_context():
+        db.engine.dispose()
+
+
+def _move_cookies(source, target) -> None:
+    for name in ("session", "remember_token", "consult_lang"):
+        cookie = source.get_cookie(name)
+        if cookie is not None:
+            target.set_cookie(name, cookie.value)
+
+
+def test_a_signed_in_person_gets_a_translated_503_page_with_our_headers(personas, client, down_app):
+    assert login(client, PERSONAS["planner"].email).status_code == 302
+    client.set_cookie("consult_lang", "en")
+    browser = down_app.test_client()
+    _move_cookies(client, browser)
+
+    response = browser.get("/account")
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit()
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    page = response.get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert "temporarily unavailable" in page
+    assert "bootstrap-italia" in page  # the site's layout, not a bare server message
+
+
+def test_an_anonymous_visitor_gets_the_503_page_in_italian(down_app):
+    response = down_app.test_client().get("/zones")
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert '<html lang="it">' in page
+    assert "momentaneamente non disponibile" in page
+
+
+def test_the_api_answers_503_in_json(down_app):
+    response = down_app.test_client().get("/api/v1/zones")
+    assert response.status_code == 503
+    assert response.json == {"error": "Service Unavailable", "status": 503}
+    assert "Retry-After" in response.headers
+
+
+def test_what_was_submitted_is_shown_back_and_can_be_resent(seeded, runner, app, client, down_app):
+    session_id = make_session(runner)
+    [code] = generate_codes(runner, session_id)
+    token = csrf_token(client, "/join")
+    organisation = "Comune di Pinerolo — ufficio tecnico, viabilità e ambiente"
+    sent = {"csrf_token": token, "code": code, "category": "comune", "organisation": organisation, "name": ""}
+    browser = down_app.test_client()
+    _move_cookies(client, browser)
+
+    response = browser.post("/join", data=sent)
+
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    form = re.search(r'<form method="post" action="([^"]+)" class="resend-form">(.*?)</form>', page, re.S)
+    assert form, page
+    assert form.group(1) == "/join"
+    assert organisation in unescape(form.group(2))  # shown, in a box the person can read and copy
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)))
+    fields.update(re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>', form.group(2)))
+    fields = {name: unescape(value) for name, value in fields.items()}
+    assert fields["code"] == code
+
+    # The database is back: one press of the button sends the same thing again, and it is kept.
+    resent = client.post(form.group(1), data=fields)
+    assert resent.status_code == 303, resent.get_data(as_text=True)[:500]
+    with app.app_context():
+        participant = db.session.scalar(select(Participant))
+        assert participant.organisation == organisation
+
+
+def test_a_password_is_never_echoed_on_the_503_page(personas, client, down_app):
+    token = csrf_token(client, "/login")
+    browser = down_app.test_client()
+    _move_cookies(client, browser)
+    secret = "a password nobody else should read 9173"
+    response = browser.post("/login", data={"email": "planner@example.org", "password": secret, "csrf_token": token})
+    assert response.status_code == 503
+    assert secret not in response.get_data(as_text=True)
+
+
+def test_an_outage_is_logged_once_with_its_cause_then_counted(app, client, down_app, caplog):
+    browser = down_app.test_client()
+    assert client.get("/zones").status_code == 200  # the database answers: no outage going on
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        for _attempt in range(20):
+            assert browser.get("/zones").status_code == 503
+        errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+        assert len(errors) == 1, [record.getMessage() for record in errors]
+        assert "Database unavailable" in errors[0].getMessage()
+        assert "OperationalError" in errors[0].getMessage()
+        assert errors[0].exc_info is None  # the cause, not a traceback per request
+
+        # The first request that reaches the database again ends the outage, with the count.
+        assert client.get("/zones").status_code == 200
+    back = [record.getMessage() for record in caplog.records if "available again" in record.getMessage()]
+    assert len(back) == 1
+    assert "20 requests failed" in back[0]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Participant)) == 0
+
+
+def test_a_connection_opened_read_only_is_replaced_and_writes_work_again(seeded, runner, app, client):
+    """As when a deploy left the SQLite file unwritable for a moment (PostgreSQL: a standby after failover)."""
+    from sqlalchemy import event
+
+    session_id = make_session(runner)
+    codes = generate_codes(runner, session_id, 2)
+    with app.app_context():
+        engine = db.engine
+        engine.dispose()
+    read_only = {"left": 1}
+
+    def open_read_only(dbapi_connection, _record):
+        if read_only["left"]:
+            read_only["left"] -= 1
+            cursor = dbapi_connection.cursor()
+            if engine.dialect.name == "sqlite":
+                cursor.execute("PRAGMA query_only = ON")
+            else:
+                cursor.execute("SET default_transaction_read_only = on")
+                dbapi_connection.commit()
+            cursor.close()
+
+    event.listen(engine, "connect", open_read_only)
+    try:
+        token = csrf_token(client, "/join")
+        first = client.post("/join", data={"csrf_token": token, "code": codes[0], "category": "comune"})
+        assert first.status_code == 503  # the write failed on the read-only connection, nothing half-done
+        # No restart: the next request gets a read-write connection.
+        second = client.post("/join", data={"csrf_token": token, "code": codes[1], "category": "comune"})
+        assert second.status_code == 303
+    finally:
+        event.remove(engine, "connect", open_read_only)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Participant)) == 1
