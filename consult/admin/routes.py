@@ -73,7 +73,6 @@ def user(user_id: int):
     role = Role(form.role.data)
     try:
         change = services.update_account(user, role, [zone for zone in zones if zone.code in form.zones.data])
-        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -167,7 +166,6 @@ def _change_access(user_id: int, change, done: str):
     user = db.get_or_404(User, user_id)
     try:
         change(user)
-        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -212,7 +210,6 @@ def new_list_entry(kind: str):
         return _entry_page(list_kind, None, form), 400
     try:
         entry = services.create_entry(list_kind, form.values())
-        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         return _entry_page(list_kind, None, form, error), error.status
@@ -232,7 +229,6 @@ def list_entry(kind: str, entry_id: int):
         return _entry_page(list_kind, entry, form), 400
     try:
         changed = services.update_entry(list_kind, entry, form.values())
-        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         return _entry_page(list_kind, entry, form, error), error.status
@@ -313,7 +309,6 @@ def audit_csv():
         rows=len(rows),
         filters={key: str(value) for key, value in asdict(filters).items() if value},
     )
-    db.session.commit()
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return Response(
         write_csv(headers, rows, delimiter=";"),

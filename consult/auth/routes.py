@@ -114,6 +114,8 @@ def register():
             (form.email if taken else form.password).errors.append(error.message)
         else:
             audit.record("auth.registered", user, actor=user)
+            # Committed before the e-mail leaves: a confirmation link must never name an account that failed
+            # to be saved (the request's own commit would come after the sending).
             db.session.commit()
             sent = services.send_confirmation(user)
             sign_in(user)
@@ -148,7 +150,6 @@ def confirm_email(token: str):
             message=error.message,
             resend=True,
         ), error.status
-    db.session.commit()
     flash(_("Grazie: il tuo indirizzo email è confermato."), "success")
     return redirect(url_for("auth.account" if current_user.is_authenticated else "auth.login"))
 
@@ -218,7 +219,6 @@ def login():
         abort(429)
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        db.session.commit()  # failed attempts are audited too
         if user is None:
             _count_failure()
         if user is not None:
@@ -267,7 +267,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
         # The same answer whether or not the account exists.
         flash(
             _(
@@ -302,7 +301,6 @@ def reset_password(token: str):
         except DomainError as error:
             form.password.errors.append(error.message)
         else:
-            db.session.commit()
             sign_in(user)
             flash(_("La tua password è cambiata e hai effettuato l'accesso."), "success")
             return redirect(url_for("auth.account"))
@@ -350,7 +348,6 @@ def change_password():
             except DomainError as error:
                 form.password.errors.append(error.message)
             else:
-                db.session.commit()
                 # The session id changed with the password: every other session and "remember me"
                 # cookie is now signed out; this one starts again with the new id.
                 remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
@@ -374,7 +371,6 @@ def account():
         form.fill_from(user)
     if form.validate_on_submit():
         changed = services.update_profile(user, **form.profile())
-        db.session.commit()
         if changed:
             flash(_("Il tuo profilo è aggiornato."), "success")
         else:
@@ -393,7 +389,6 @@ def export_data():
     user = current_user._get_current_object()
     data = account_data.collect(user)
     audit.record("user.data_exported", user)
-    db.session.commit()
     response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json")
     filename = f"consult-account-{user.id}-{datetime.now(UTC):%Y-%m-%d}.json"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -417,7 +412,6 @@ def delete_account():
             except DomainError as error:
                 refusal = error.message
             else:
-                db.session.commit()
                 logout_user()
                 flash(
                     _("Il tuo account è stato cancellato insieme ai tuoi dati personali. Grazie per aver partecipato."),

@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, g, has_request_context, redirect, request, url_for
 from flask_login import current_user
 
-from consult.extensions import db
 from consult.permissions import public
 
 bp = Blueprint("i18n", __name__)
@@ -45,7 +44,6 @@ def set_language(code: str):
         abort(404)
     if current_user.is_authenticated and current_user.language != code:
         current_user.language = code
-        db.session.commit()
     response = redirect(safe_next(request.form.get("next"), url_for("public.home")))
     response.set_cookie(
         current_app.config["LANGUAGE_COOKIE"],

@@ -144,7 +144,6 @@ def code():
             participant = services.redeem_code(
                 form.code.data, category=category, organisation=form.organisation.data or "", name=form.name.data or ""
             )
-            db.session.commit()
         except DomainError as error:
             db.session.rollback()
             field = form.category if isinstance(error, services.CategoryRequired) else form.code

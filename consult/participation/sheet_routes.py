@@ -229,7 +229,6 @@ def sheet(zone_code: int, session_id: int, code: str):
             conditions=conditions,
             show_organisation=bool(form.show_organisation.data and participant.organisation),
         )
-        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         return _render_sheet(session, participant, strategy, form=form, problems=[error.message], status=error.status)
@@ -332,7 +331,6 @@ def new_proposal(zone_code: int, session_id: int, code: str):
     try:
         proposal = contributions.propose_project(participant, strategy, _proposal_input(form, participant))
         monitoring.link_proposal(proposal, form.monitored_activity.data, session.zone)
-        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         return _render_proposal_form(
@@ -362,7 +360,6 @@ def edit_proposal(zone_code: int, session_id: int, proposal_id: int):
     try:
         contributions.edit_project(participant, proposal, _proposal_input(form, participant))
         monitoring.link_proposal(proposal, form.monitored_activity.data, session.zone)
-        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         return _render_proposal_form(
@@ -459,7 +456,6 @@ def support(zone_code: int, session_id: int, proposal_id: int):
     proposal = _proposal_or_404(session, proposal_id)
     try:
         contributions.support(participant, proposal)
-        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         return _render_support_problem(session, participant, proposal, error)
@@ -477,7 +473,6 @@ def unsupport(zone_code: int, session_id: int, proposal_id: int):
     proposal = _proposal_or_404(session, proposal_id)
     try:
         contributions.withdraw_support(participant, proposal)
-        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         return _render_support_problem(session, participant, proposal, error)
@@ -545,7 +540,6 @@ def comment(zone_code: int, session_id: int):
             parent=parent,
             show_organisation=bool(form.show_organisation.data and participant.organisation),
         )
-        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         return _render_thread(session, participant, form=form, problems=[error.message], status=error.status, **thread)
@@ -574,7 +568,6 @@ def edit_comment(zone_code: int, session_id: int, comment_id: int):
         return _render_comment_edit(session, comment, form, back, [], 422 if form.is_submitted() else 200)
     try:
         contributions.edit_comment(participant, comment, form.body.data)
-        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         return _render_comment_edit(session, comment, form, back, [error.message], error.status)

@@ -214,7 +214,6 @@ def _download(view, target, fmt: str, name: str, source: str) -> Response:
         provisional=view.provisional,
         **details,
     )
-    db.session.commit()
     response = Response(body, mimetype=MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     if view.provisional:
