@@ -30,7 +30,8 @@ GRANTS: dict[str, frozenset[Role]] = {
     "consultations.manage": frozenset({Role.PLANNER, Role.ADMIN}),
     "zone.console": frozenset({Role.PLANNER, Role.ADMIN}),
     # Zone-scoped: planners and admins everywhere, facilitators in the zones assigned to them.
-    "zone.facilitate": frozenset({Role.ADMIN}),
+    # Seeing a zone's draft sessions: planners prepare sessions from the console too.
+    "zone.facilitate": frozenset({Role.PLANNER, Role.ADMIN}),
     "zone.results": frozenset({Role.PLANNER, Role.ADMIN}),
     "zone.projection": frozenset({Role.PLANNER, Role.ADMIN}),  # the room's projection: reveal, link
     "zone.moderate": frozenset({Role.PLANNER, Role.ADMIN}),  # hide and restore reported contributions

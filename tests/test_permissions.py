@@ -30,12 +30,13 @@ SIGNED_IN = {**everyone(200), "anonymous": 302}
 SIGNED_OUT = {**everyone(302), "anonymous": 200}
 ADMIN_ONLY = {**everyone(403), "anonymous": 302, "admin": 200}
 PLANNERS = {**ADMIN_ONLY, "planner": 200}
-#: A draft session of zone 1: only who runs zone 1 may see it; for everyone else it does not exist.
-ZONE_1_FACILITATORS = {**everyone(404), "facilitator": 200, "admin": 200}
+#: A draft session of zone 1: only who runs zone 1 (its facilitator, planners, admins) may see it; for everyone
+#: else it does not exist.
+ZONE_1_FACILITATORS = {**everyone(404), "facilitator": 200, "planner": 200, "admin": 200}
 
 #: A page for the session's participants: who may see the draft but has not joined is sent to the session page.
-NOT_JOINED = {**ZONE_1_FACILITATORS, "facilitator": 302, "admin": 302}
-NOT_JOINED_POST = {**ZONE_1_FACILITATORS, "facilitator": 303, "admin": 303}
+NOT_JOINED = {**ZONE_1_FACILITATORS, "facilitator": 302, "planner": 302, "admin": 302}
+NOT_JOINED_POST = {**ZONE_1_FACILITATORS, "facilitator": 303, "planner": 303, "admin": 303}
 #: The facilitator console: staff only.
 CONSOLE = {**everyone(200), "anonymous": 302, "stakeholder": 403}
 #: Staff pages of zone 1 (console, paper, projection, moderation): its facilitators, planners and admins;
@@ -79,7 +80,7 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "participation.consultation": PUBLIC,
     "participation.code": PUBLIC,
     "participation.session": ZONE_1_FACILITATORS,
-    "participation.join": {**ZONE_1_FACILITATORS, "facilitator": 409, "admin": 409},  # a draft: not open yet
+    "participation.join": {**ZONE_1_FACILITATORS, "facilitator": 409, "planner": 409, "admin": 409},  # a draft: not open yet
     "participation.rank": NOT_JOINED,
     "participation.sheet": NOT_JOINED,
     "participation.new_proposal": NOT_JOINED,

@@ -70,14 +70,14 @@ def test_a_session_of_another_zone_in_the_url_is_404(app, client_as, sessions):
     assert client_as("planner").get(f"/zones/1/sessions/{sessions['open_2']}/results").status_code == 404
 
 
-def test_a_draft_session_is_seen_by_the_zone_facilitator_and_admin_only(app, runner, client_as, personas):
+def test_a_draft_session_is_seen_by_the_zone_facilitator_planners_and_admins_only(app, runner, client_as, personas):
     consultation = create_consultation(runner)
     draft = add_session(runner, consultation, 1, state=None)
     for suffix in ("/results", "/results.json"):
         got = statuses(client_as, session_url(app, draft, suffix))
-        assert got == {**dict.fromkeys(PERSONAS, 404), "facilitator": 200, "admin": 200}, suffix
+        assert got == {**dict.fromkeys(PERSONAS, 404), "facilitator": 200, "planner": 200, "admin": 200}, suffix
     got = statuses(client_as, f"/api/v1/sessions/{draft}/results")
-    assert got == {**dict.fromkeys(PERSONAS, 404), "facilitator": 200, "admin": 200}
+    assert got == {**dict.fromkeys(PERSONAS, 404), "facilitator": 200, "planner": 200, "admin": 200}
 
 
 def test_unknown_session_and_consultation_are_404(client_as, personas):

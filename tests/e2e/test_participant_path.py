@@ -152,7 +152,7 @@ def test_the_participants_pages_pass_axe(live, page, visit, language):
     consultation = live.cli("consultations", "create", "--title", f"Axe {language}", "--axes", "2")
     here = open_session(live, consultation, 1, f"Axe, zona 1 ({language})")
     there = open_session(live, consultation, 5, f"Axe, zona 5 ({language})")
-    email = f"axe.{language}@example.org"
+    email = f"axe.participant.{language}@example.org"
     new_person(live, email)
     sign_in(page, visit, email, language)
     paths = [f"/zones/1/sessions/{here}", "/"]  # not joined (with the zone question), then the home page
