@@ -66,7 +66,8 @@ def proxy(upstream_port: int) -> ThreadingHTTPServer:
                 payload = answer.read()
                 status, answer_headers = answer.status, answer.getheaders()
                 upstream.close()
-            except OSError:
+            except (OSError, http.client.HTTPException):
+                # The worker died mid-answer (a cut-off body is an HTTPException, not an OSError): 502, as nginx.
                 status, answer_headers, payload = 502, [], b"bad gateway"
             self.send_response(status)
             for name, value in answer_headers:
