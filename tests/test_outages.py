@@ -169,3 +169,27 @@ def test_a_connection_opened_read_only_is_replaced_and_writes_work_again(seeded,
         event.remove(engine, "connect", open_read_only)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Participant)) == 1
+
+
+def test_resending_during_an_outage_does_not_use_up_a_codes_attempts(seeded, runner, database_url, tmp_path):
+    # The per-code limit allows 10 attempts in 10 minutes; a room pressing again on the 503 page must not
+    # find its codes refused (429) once the database is back.
+    session_id = make_session(runner)
+    [code] = generate_codes(runner, session_id)
+    if database_url.startswith("postgresql"):
+        dead = "postgresql://postgres@127.0.0.1:1/consult_down"
+    else:
+        dead = f"sqlite:///{tmp_path / 'missing-folder' / 'consult.sqlite3'}"
+    down = create_app({**_testing(), "SQLALCHEMY_DATABASE_URI": dead, "RATELIMIT_ENABLED": True})
+    try:
+        browser = down.test_client()
+        token = csrf_token(browser, "/join")
+        statuses = [
+            browser.post("/join", data={"code": code, "category": "comune", "csrf_token": token}).status_code
+            for _attempt in range(12)
+        ]
+        assert statuses == [503] * 12
+    finally:
+        with down.app_context():
+            db.engine.dispose()
+        create_app(_testing() | {"SQLALCHEMY_DATABASE_URI": database_url})  # the shared limiter off again

@@ -80,7 +80,8 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "participation.consultation": PUBLIC,
     "participation.code": PUBLIC,
     "participation.session": ZONE_1_FACILITATORS,
-    "participation.join": {**ZONE_1_FACILITATORS, "facilitator": 409, "planner": 409, "admin": 409},  # a draft: not open yet
+    # a draft: not open yet
+    "participation.join": {**ZONE_1_FACILITATORS, "facilitator": 409, "planner": 409, "admin": 409},
     "participation.rank": NOT_JOINED,
     "participation.sheet": NOT_JOINED,
     "participation.new_proposal": NOT_JOINED,

@@ -117,6 +117,12 @@ def join(zone_code: int, session_id: int):
 ATTEMPTS_PER_CODE = "10 per 10 minutes"
 
 
+def _answered(response) -> bool:
+    """Only requests the server could answer count against a limit: during an outage (503) people press
+    again, and that must not use up their code's or their ranking's attempts."""
+    return response.status_code < 500
+
+
 def _submitted_code() -> str:
     """Rate-limit key: the code typed in, normalised as redeem_code reads it."""
     return "code:" + services.normalise_code(request.form.get("code", ""))
@@ -128,7 +134,13 @@ def _no_code_submitted() -> bool:
 
 @bp.route("/join", methods=["GET", "POST"])
 @public
-@limiter.limit(ATTEMPTS_PER_CODE, key_func=_submitted_code, methods=["POST"], exempt_when=_no_code_submitted)
+@limiter.limit(
+    ATTEMPTS_PER_CODE,
+    key_func=_submitted_code,
+    methods=["POST"],
+    exempt_when=_no_code_submitted,
+    deduct_when=_answered,
+)
 def code():
     """Join a session in the room with a printed single-use code."""
     form = CodeForm()
@@ -184,7 +196,7 @@ def _positions_from_form(strategies, depth: int) -> tuple[list[str], list[str], 
 
 @bp.route(SESSION_URL + "/ranking", methods=["GET", "POST"])
 @public
-@limiter.limit("20 per minute", key_func=participant_key, methods=["POST"])
+@limiter.limit("20 per minute", key_func=participant_key, methods=["POST"], deduct_when=_answered)
 def rank(zone_code: int, session_id: int):
     """Rank the strategies: numbered selects, enhanced into drag-and-drop lists by static/js/ranking.js."""
     session = load_session(zone_code, session_id)
