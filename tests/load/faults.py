@@ -86,13 +86,17 @@ class Room:
         self.failed = 0
         self.lock = threading.Lock()
 
+    #: How long a person keeps pressing "Send again" before giving up (counted among those left without a ranking).
+    PATIENCE = 120
+
     def _send(self, browser: Browser, method: str, path: str, form=None) -> tuple[int, str]:
+        give_up = time.monotonic() + self.PATIENCE
         while True:
             try:
                 status, page = browser.request(method, path, form, retries=0)
             except (OSError, http.client.HTTPException):  # the worker was killed mid-answer
                 status, page = 0, ""
-            if status not in (0, 500, 502, 503):
+            if status not in (0, 500, 502, 503) or time.monotonic() > give_up:
                 return status, page
             with self.lock:
                 self.failed += 1
