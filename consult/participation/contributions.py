@@ -325,51 +325,56 @@ def edit_comment(participant: Participant, comment: Comment, body: str) -> None:
 
 def report_comment(participant: Participant, comment: Comment, reason: str = "") -> tuple[CommentReport, bool]:
     """Flag a comment to the moderators, once per participant; returns the report and whether it is new."""
-    if comment.session_id != participant.session_id:
-        raise DomainError(_("Commento non trovato."), status=404)
-    if comment.participant_id == participant.id:
-        raise DomainError(_("Non puoi segnalare un tuo commento."), status=409)
-    existing = db.session.scalar(
-        select(CommentReport).where(
-            CommentReport.comment_id == comment.id, CommentReport.participant_id == participant.id
-        )
+    return _report(
+        participant,
+        comment,
+        reason,
+        CommentReport,
+        "comment_id",
+        missing=_("Commento non trovato."),
+        own=_("Non puoi segnalare un tuo commento."),
+        hidden=_("Il commento è già stato nascosto dai moderatori."),
     )
-    if existing is not None:
-        return existing, False
-    if comment.is_hidden:
-        raise DomainError(_("Il commento è già stato nascosto dai moderatori."), status=409)
-    report = CommentReport(
-        comment_id=comment.id, participant_id=participant.id, reason=clean(reason, 1000, multiline=True)
-    )
-    db.session.add(report)
-    db.session.flush()
-    audit.record("comment.reported", comment, session=comment.session_id)
-    return report, True
 
 
 def report_proposal(
     participant: Participant, proposal: ProjectProposal, reason: str = ""
 ) -> tuple[ProposalReport, bool]:
     """Flag a proposal to the moderators, once per participant; returns the report and whether it is new."""
-    if proposal.session_id != participant.session_id:
-        raise DomainError(_("Progetto non trovato."), status=404)
-    if proposal.participant_id == participant.id:
-        raise DomainError(_("Non puoi segnalare un progetto che hai proposto tu."), status=409)
+    return _report(
+        participant,
+        proposal,
+        reason,
+        ProposalReport,
+        "proposal_id",
+        missing=_("Progetto non trovato."),
+        own=_("Non puoi segnalare un progetto che hai proposto tu."),
+        hidden=_("Il progetto è già stato nascosto dai moderatori."),
+    )
+
+
+def _report(participant, item, reason, report_model, item_column: str, *, missing: str, own: str, hidden: str):
+    """One report of ``item`` (a comment or a proposal) by ``participant``: a second one finds the first."""
+    if item.session_id != participant.session_id:
+        raise DomainError(missing, status=404)
+    if item.participant_id == participant.id:
+        raise DomainError(own, status=409)
     existing = db.session.scalar(
-        select(ProposalReport).where(
-            ProposalReport.proposal_id == proposal.id, ProposalReport.participant_id == participant.id
+        select(report_model).where(
+            getattr(report_model, item_column) == item.id, report_model.participant_id == participant.id
         )
     )
     if existing is not None:
         return existing, False
-    if proposal.is_hidden:
-        raise DomainError(_("Il progetto è già stato nascosto dai moderatori."), status=409)
-    report = ProposalReport(
-        proposal_id=proposal.id, participant_id=participant.id, reason=clean(reason, 1000, multiline=True)
+    if item.is_hidden:
+        raise DomainError(hidden, status=409)
+    report = report_model(
+        **{item_column: item.id}, participant_id=participant.id, reason=clean(reason, 1000, multiline=True)
     )
     db.session.add(report)
     db.session.flush()
-    audit.record("proposal.reported", proposal, session=proposal.session_id)
+    kind = "comment" if report_model is CommentReport else "proposal"
+    audit.record(f"{kind}.reported", item, session=item.session_id)
     return report, True
 
 
