@@ -151,7 +151,7 @@ CHECKS = [
 ]
 
 
-def _fuzz(operation, mode: GenerationMode, **path_parameters) -> None:
+def _fuzz(operation, mode: GenerationMode, cookies: dict | None = None, **path_parameters) -> None:
     @settings(
         max_examples=EXAMPLES,
         derandomize=True,
@@ -162,7 +162,7 @@ def _fuzz(operation, mode: GenerationMode, **path_parameters) -> None:
     )
     @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters or None))
     def fuzz(case):
-        case.call_and_validate(checks=CHECKS)
+        case.call_and_validate(checks=CHECKS, cookies=cookies)
 
     fuzz()
 
@@ -171,7 +171,7 @@ def _fuzz(operation, mode: GenerationMode, **path_parameters) -> None:
 EXAMPLES = 25
 
 
-def test_fuzz_every_operation_against_the_document(demo):
+def test_fuzz_every_operation_against_the_document(demo, client_as):
     """Schemathesis draws valid and invalid requests from the document: no 5xx, every answer documented."""
     schema = schemathesis.openapi.from_wsgi(DOC, demo)
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -186,6 +186,7 @@ def test_fuzz_every_operation_against_the_document(demo):
             ],
             "consultation_id": list(db.session.scalars(select(Consultation.id))),
         }
+    planner = {"session": client_as("planner").get_cookie("session").value}
     for operation in operations:
         _fuzz(operation, GenerationMode.POSITIVE)
         if operation.definition.raw.get("parameters"):
@@ -193,3 +194,5 @@ def test_fuzz_every_operation_against_the_document(demo):
         for name in re.findall(r"{(\w+)}", operation.path):
             for value in real[name]:
                 _fuzz(operation, GenerationMode.POSITIVE, **{name: value})
+                # A planner sees what the public does not (open sessions, provisional rankings).
+                _fuzz(operation, GenerationMode.POSITIVE, cookies=planner, **{name: value})
