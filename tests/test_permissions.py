@@ -58,6 +58,7 @@ EXPECTATIONS: dict[str, dict[str, int]] = {
     "plan.strategy": PUBLIC,
     "api.plan": PUBLIC,
     "api.zones": PUBLIC,
+    "api.openapi": PUBLIC,
     "ops.health": PUBLIC,  # the health check: a status word, nothing personal
     "i18n.set_language": everyone(302),  # back to the page the person came from
     # accounts

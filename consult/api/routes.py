@@ -1,7 +1,8 @@
-from flask import jsonify
+from flask import jsonify, request
 from sqlalchemy import select
 
 from consult.api import bp
+from consult.api.openapi import document as openapi_document
 from consult.extensions import db
 from consult.models import Consultation, ConsultationSession, SessionState
 from consult.permissions import public
@@ -14,6 +15,13 @@ def open_data_headers(response):
     # Open data: any site may read it; nothing here depends on who asks.
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():
+    """This API described in OpenAPI 3.1, with the server the caller reached."""
+    return jsonify(openapi_document(request.url_root.rstrip("/") + bp.url_prefix))
 
 
 @bp.get("/plan")
@@ -88,7 +96,7 @@ def consultation(consultation_id: int):
 
 # --- results (consult.results) -------------------------------------------------------------------
 
-from flask import abort, request  # noqa: E402
+from flask import abort  # noqa: E402
 from flask_babel import gettext as _  # noqa: E402
 from flask_login import current_user  # noqa: E402
 

@@ -57,9 +57,10 @@ def _activity_json(activity) -> dict:
 def monitoring_activities():
     code = request.args.get("strategy", "").strip()
     if not code:
-        return jsonify({"error": "the 'strategy' parameter is required, e.g. ?strategy=2.3"}), 400
+        message = "the 'strategy' parameter is required, e.g. ?strategy=2.3"
+        return jsonify({"error": "Bad Request", "status": 400, "message": message}), 400
     strategy = db.session.scalar(select(Strategy).where(Strategy.code == code))
     if strategy is None:
-        return jsonify({"error": f"unknown strategy {code!r}"}), 404
+        return jsonify({"error": "Not Found", "status": 404, "message": f"unknown strategy {code!r}"}), 404
     activities = services.linked_activities(strategy)
     return jsonify({"strategy": strategy.code, "activities": [_activity_json(activity) for activity in activities]})
