@@ -174,29 +174,39 @@ def confirm_email(token: str) -> User:
     return user
 
 
+def _single_use_token(user: User, purpose: str) -> str:
+    # Bound to the session token, which changes when the password does: a used link stops working.
+    return _serializer(purpose).dumps({"user": user.id, "check": user.session_token})
+
+
+def _single_use_user(token: str, purpose: str, max_age: int) -> User | None:
+    """The active account a single-use link names, or None when it was used or names nobody."""
+    data = _load(token, purpose, max_age)
+    user = db.session.get(User, data.get("user"))
+    if user is None or not user.is_active or user.session_token != data.get("check"):
+        return None
+    return user
+
+
 def reset_token(user: User) -> str:
-    # The session token changes when the password does, so a used link stops working: single use.
-    return _serializer("reset-password").dumps({"user": user.id, "check": user.session_token})
+    return _single_use_token(user, "reset-password")
 
 
 def user_for_reset(token: str) -> User:
-    data = _load(token, "reset-password", current_app.config["RESET_PASSWORD_MAX_AGE"])
-    user = db.session.get(User, data.get("user"))
-    if user is None or not user.is_active or user.session_token != data.get("check"):
+    user = _single_use_user(token, "reset-password", current_app.config["RESET_PASSWORD_MAX_AGE"])
+    if user is None:
         raise DomainError(_("Questo link per reimpostare la password è già stato usato o non è valido."))
     return user
 
 
 def invitation_token(user: User) -> str:
-    # Like a reset link: bound to the session token, which changes when the password is set (single use).
-    return _serializer("invitation").dumps({"user": user.id, "check": user.session_token})
+    return _single_use_token(user, "invitation")
 
 
 def user_for_invitation(token: str) -> User:
     """The invited account a link names; DomainError when the link is expired, used or not valid."""
-    data = _load(token, "invitation", current_app.config["INVITATION_MAX_AGE"])
-    user = db.session.get(User, data.get("user"))
-    if user is None or not user.is_active or user.session_token != data.get("check"):
+    user = _single_use_user(token, "invitation", current_app.config["INVITATION_MAX_AGE"])
+    if user is None:
         raise DomainError(_("Questo invito è già stato usato o non è più valido: chiedine uno nuovo."))
     return user
 
