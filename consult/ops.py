@@ -1,5 +1,6 @@
 """Operations: telling a database outage from a bug, and logging an outage once rather than per request."""
 
+import gc
 import logging
 import threading
 import time
@@ -111,6 +112,9 @@ def database_answered() -> None:
 
 # --- time limits on database work --------------------------------------------------------------------
 
+#: Set when a connection turned out to be read-only: the request's teardown reopens every connection.
+_reopen = threading.Event()
+
 #: The deadline of the request being served by this thread (SQLite aborts statements past it).
 _deadline: ContextVar[float | None] = ContextVar("consult_request_deadline", default=None)
 
@@ -155,11 +159,24 @@ def install_time_limits(app: Flask) -> None:
     def _reconnect_when_read_only(context):
         # SQLite silently opens a file it cannot write read-only, and the pool's ping passes: without this,
         # that connection would refuse every write for the worker's lifetime. Treated as a lost connection,
-        # it is dropped, with the rest of the pool, and the next request opens the file afresh, read-write
-        # once it is writable again (PostgreSQL: a primary that became a standby after a failover).
+        # it is dropped, and the next request opens the file afresh, read-write once it is writable again
+        # (PostgreSQL: a primary that became a standby after a failover).
         if _read_only(context.original_exception):
             context.is_disconnect = True
             context.invalidate_pool_on_disconnect = True
+            _reopen.set()
+
+    @app.teardown_appcontext
+    def _reopen_read_write(_error=None):
+        # SQLite shares one read-only index (-shm) among all the process's connections to the file, so a
+        # connection opened while any read-only one is still open, even one closed but not yet freed, would
+        # be read-only too, and replacing connections one by one would never end. Once the failed request
+        # is over, close them all and free the closed ones still waiting for the garbage collector.
+        if _reopen.is_set():
+            _reopen.clear()
+            db.session.remove()
+            db.engine.dispose()
+            gc.collect()
 
     @app.before_request
     def _start_clock():

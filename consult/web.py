@@ -1,11 +1,15 @@
 """Request-wide behaviour: error pages, template globals, security headers."""
 
-from flask import Flask, g, make_response, render_template, request, session
+from functools import cache
+
+from flask import Flask, current_app, g, make_response, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from sqlalchemy.exc import DataError, SQLAlchemyError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
+from wtforms.fields.core import UnboundField
 
 from consult import ops, text
 from consult.extensions import db, login_manager
@@ -192,6 +196,40 @@ def unavailable(error: Exception):
     return make_response((page, 503, {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}))
 
 
+def _field_label(name: str) -> object:
+    """What a posted field is called on its form, found without the database: the label of the field of
+    that name in the forms of the package that answers this request (else in any form), or the strategy
+    for a ranking position; the bare name if none matches. Labels stay lazy: the page is translated into
+    the language it is rendered in."""
+    if name.startswith("position-"):
+        return _l("Posizione della strategia %(code)s", code=name.removeprefix("position-"))
+    # A nested field ("actors-0-role") is labelled by its last part.
+    short = name.rsplit("-", 1)[-1]
+    view = current_app.view_functions.get(request.endpoint or "")
+    package = (view.__module__ if view else "").rpartition(".")[0]
+    labels = _form_labels()
+    found = labels.get((package, short)) or labels.get(("", short))
+    return found or name
+
+
+@cache
+def _form_labels() -> dict[tuple[str, str], object]:
+    """Field labels by (package, field name) and by ("", field name), from every form class."""
+    labels: dict[tuple[str, str], object] = {}
+    forms = list(FlaskForm.__subclasses__())
+    while forms:
+        form = forms.pop()
+        forms.extend(form.__subclasses__())
+        package = form.__module__.rpartition(".")[0]
+        for attribute, field in vars(form).items():
+            if isinstance(field, UnboundField):
+                label = field.kwargs.get("label") or (field.args[0] if field.args else None)
+                if label:
+                    labels.setdefault((package, attribute), label)
+                    labels.setdefault(("", attribute), label)
+    return labels
+
+
 def _resend() -> dict | None:
     """What the person just submitted, to be offered back on the 503 page so that nothing is typed twice."""
     if request.method != "POST":
@@ -204,9 +242,9 @@ def _resend() -> dict | None:
         (texts if len(value) > 40 or "\n" in value or " " in value.strip() else hidden).append((name, value))
     return {
         "action": request.full_path.rstrip("?"),
-        "texts": texts,
+        "texts": [(name, _field_label(name), value) for name, value in texts],
         "hidden": hidden,
-        "choices": [(name, value) for name, value in hidden if value],
+        "choices": [(_field_label(name), value) for name, value in hidden if value],
         "files": [file.filename for file in request.files.values() if file.filename],
         "password": any("password" in name.lower() for name in request.form),
     }

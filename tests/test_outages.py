@@ -90,6 +90,7 @@ def test_what_was_submitted_is_shown_back_and_can_be_resent(seeded, runner, app,
     assert form, page
     assert form.group(1) == "/join"
     assert organisation in unescape(form.group(2))  # shown, in a box the person can read and copy
+    assert "Ente od organizzazione (facoltativo)</label>" in page  # under the form's label, not "organisation"
     fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)))
     fields.update(re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>', form.group(2)))
     fields = {name: unescape(value) for name, value in fields.items()}
@@ -101,6 +102,23 @@ def test_what_was_submitted_is_shown_back_and_can_be_resent(seeded, runner, app,
     with app.app_context():
         participant = db.session.scalar(select(Participant))
         assert participant.organisation == organisation
+
+
+def test_a_ranking_shown_back_names_the_strategies_positions(seeded, runner, client, down_app):
+    session_id = make_session(runner)
+    client.set_cookie("consult_lang", "en")
+    token = csrf_token(client, "/join")
+    browser = down_app.test_client()
+    _move_cookies(client, browser)
+    path = f"/zones/1/sessions/{session_id}/ranking"
+
+    response = browser.post(path, data={"csrf_token": token, "position-3.1": "1", "position-1.2": "2"})
+
+    assert response.status_code == 503
+    page = unescape(response.get_data(as_text=True))
+    assert re.search(r"<dt[^>]*>Position of strategy 3.1</dt><dd[^>]*>1</dd>", page), page
+    assert re.search(r"<dt[^>]*>Position of strategy 1.2</dt><dd[^>]*>2</dd>", page)
+    assert 'name="position-3.1" value="1"' in page  # still sent again as it was
 
 
 def test_a_password_is_never_echoed_on_the_503_page(personas, client, down_app):
@@ -167,6 +185,53 @@ def test_a_connection_opened_read_only_is_replaced_and_writes_work_again(seeded,
         assert second.status_code == 303
     finally:
         event.remove(engine, "connect", open_read_only)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Participant)) == 1
+
+
+def test_sqlite_recovers_when_the_file_was_read_only_while_several_connections_opened_it(
+    seeded, runner, app, client, database_url, tmp_path
+):
+    """The real failure behind the fault script's read-only case: SQLite keeps one shared-memory index per file
+    and process, opened read-only if the file was read-only when the first connection read it. Every
+    connection opened while another one still holds it is read-only too, so replacing connections one by
+    one never ends; all of them must be closed at once."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL connections share nothing; the test above covers a standby after failover")
+    import shutil
+    import sqlite3
+
+    from sqlalchemy import event, text
+
+    session_id = make_session(runner)
+    codes = generate_codes(runner, session_id, 2)
+    path = database_url.removeprefix("sqlite:///")
+    with app.app_context():
+        engine = db.engine
+        with engine.connect() as connection:  # the index files exist on disk, as after workers were killed
+            connection.execute(text("SELECT 1"))
+            for suffix in ("-wal", "-shm"):
+                shutil.copy(path + suffix, tmp_path / suffix)
+        engine.dispose()
+    for suffix in ("-wal", "-shm"):
+        shutil.copy(tmp_path / suffix, path + suffix)
+
+    def read_only_index(_dialect, _record, cargs, cparams):
+        # What SQLite does on its own when it cannot write the -shm file: open it read-only.
+        return sqlite3.connect(f"file:{path}?readonly_shm=1", **{**cparams, "uri": True})
+
+    event.listen(engine, "do_connect", read_only_index)
+    with engine.connect() as one, engine.connect() as two:  # a pool holding two read-only connections
+        one.execute(text("SELECT count(*) FROM zone"))
+        two.execute(text("SELECT count(*) FROM zone"))
+    event.remove(engine, "do_connect", read_only_index)  # the file is writable again
+
+    token = csrf_token(client, "/join")
+    first = client.post("/join", data={"csrf_token": token, "code": codes[0], "category": "comune"})
+    assert first.status_code == 503
+    # No restart: the next request gets a read-write connection.
+    second = client.post("/join", data={"csrf_token": token, "code": codes[1], "category": "comune"})
+    assert second.status_code == 303
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Participant)) == 1
 
