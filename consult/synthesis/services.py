@@ -177,17 +177,23 @@ def proposal_fields(proposal: ProjectProposal, locale: str) -> list[tuple[object
     return [(label, value) for label, value in fields if value]
 
 
-def _participants(session_ids: list[int]) -> dict[int, Participant]:
-    rows = db.session.scalars(
-        select(Participant)
-        .where(Participant.session_id.in_(session_ids))
-        .options(
-            selectinload(Participant.category),
-            selectinload(Participant.user),
-            selectinload(Participant.ballot),
+def _participants(ids: set[int]) -> dict[int, Participant]:
+    """The authors of the contributions only: a session's other participants (most, with a large room) are
+    not loaded."""
+    found: dict[int, Participant] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 5_000):  # SQLite limits the parameters of one statement
+        rows = db.session.scalars(
+            select(Participant)
+            .where(Participant.id.in_(ordered[start : start + 5_000]))
+            .options(
+                selectinload(Participant.category),
+                selectinload(Participant.user),
+                selectinload(Participant.ballot),
+            )
         )
-    )
-    return {participant.id: participant for participant in rows}
+        found.update((participant.id, participant) for participant in rows)
+    return found
 
 
 def gather(sessions: list[ConsultationSession], locale: str = "it") -> list[Contribution]:
@@ -196,7 +202,6 @@ def gather(sessions: list[ConsultationSession], locale: str = "it") -> list[Cont
     if not session_ids:
         return []
     by_id = {s.id: s for s in sessions}
-    participants = _participants(session_ids)
     found: list[Contribution] = []
 
     def make(key, kind, participant_id, strategy, consented, title, text, fields, date, **extra) -> Contribution:
@@ -230,6 +235,26 @@ def gather(sessions: list[ConsultationSession], locale: str = "it") -> list[Cont
         )
         .order_by(StrategySheet.id)
     ).all()
+    supports = (
+        select(ProposalSupport.proposal_id, func.count(ProposalSupport.id).label("n"))
+        .group_by(ProposalSupport.proposal_id)
+        .subquery()
+    )
+    proposals = db.session.execute(
+        _not_hidden(
+            select(ProjectProposal, func.coalesce(supports.c.n, 0))
+            .outerjoin(supports, supports.c.proposal_id == ProjectProposal.id)
+            .where(ProjectProposal.session_id.in_(session_ids))
+            .options(selectinload(ProjectProposal.strategy), selectinload(ProjectProposal.actions))
+            .order_by(ProjectProposal.id),
+            ProjectProposal,
+        )
+    ).all()
+    comments = db.session.scalars(
+        _not_hidden(select(Comment).where(Comment.session_id.in_(session_ids)).order_by(Comment.id), Comment)
+    ).all()
+    authors = {sheet.participant_id for sheet in sheets} | {proposal.participant_id for proposal, _n in proposals}
+    participants = _participants(authors | {comment.participant_id for comment in comments})
     kinds = {c.code: c for c in db.session.scalars(select(StakeholderCategory))}
     for sheet in sheets:
         common = (sheet.participant_id, sheet.strategy, sheet.show_organisation)
@@ -266,21 +291,6 @@ def gather(sessions: list[ConsultationSession], locale: str = "it") -> list[Cont
             fields = [(_l("Posizione"), str(chosen.position))]
             found.append(make(f"action-{chosen.id}", Kind.ACTION, *common, title, "", fields, sheet.updated_at))
 
-    supports = (
-        select(ProposalSupport.proposal_id, func.count(ProposalSupport.id).label("n"))
-        .group_by(ProposalSupport.proposal_id)
-        .subquery()
-    )
-    proposals = db.session.execute(
-        _not_hidden(
-            select(ProjectProposal, func.coalesce(supports.c.n, 0))
-            .outerjoin(supports, supports.c.proposal_id == ProjectProposal.id)
-            .where(ProjectProposal.session_id.in_(session_ids))
-            .options(selectinload(ProjectProposal.strategy), selectinload(ProjectProposal.actions))
-            .order_by(ProjectProposal.id),
-            ProjectProposal,
-        )
-    ).all()
     shown_proposals = {}
     for proposal, count in proposals:
         shown_proposals[proposal.id] = proposal
@@ -300,9 +310,6 @@ def gather(sessions: list[ConsultationSession], locale: str = "it") -> list[Cont
             )
         )
 
-    comments = db.session.scalars(
-        _not_hidden(select(Comment).where(Comment.session_id.in_(session_ids)).order_by(Comment.id), Comment)
-    ).all()
     strategies = {s.id: s for s in db.session.scalars(select(Strategy))}
     for comment in comments:
         fields = []
