@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import delete, insert, text, update
+from sqlalchemy import bindparam, delete, insert, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.util import identity_key
 
@@ -76,6 +77,34 @@ def dialect_insert(table):
     return (postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite).insert(table)
 
 
+@cache
+def _upsert(dialect: str):
+    """INSERT … ON CONFLICT DO UPDATE of a participant's ballot, returning its id and new version: built once
+    per dialect (building it, with its ``excluded`` alias, cost more than running it)."""
+    table = Ballot.__table__
+    upsert = (
+        (postgresql if dialect == "postgresql" else sqlite)
+        .insert(table)
+        .values(
+            participant_id=bindparam("participant_id"),
+            session_id=bindparam("session_id"),
+            channel=bindparam("channel", type_=table.c.channel.type),
+            version=1,
+            updated_at=bindparam("updated_at", type_=table.c.updated_at.type),
+            entered_by_id=bindparam("entered_by_id"),
+        )
+    )
+    return upsert.on_conflict_do_update(
+        index_elements=[table.c.participant_id],
+        set_={
+            "version": table.c.version + 1,
+            "channel": upsert.excluded.channel,
+            "updated_at": upsert.excluded.updated_at,
+            "entered_by_id": upsert.excluded.entered_by_id,
+        },
+    ).returning(table.c.id, table.c.version)
+
+
 def submit_ballot(
     participant: Participant,
     codes: list[str],
@@ -102,28 +131,18 @@ def submit_ballot(
 
     now = utcnow()
     entered_by_id = entered_by.id if entered_by else None
-    table = Ballot.__table__
-    upsert = dialect_insert(table).values(
-        participant_id=participant.id,
-        session_id=session.id,
-        channel=channel,
-        version=1,
-        updated_at=now,
-        entered_by_id=entered_by_id,
-    )
-    upsert = upsert.on_conflict_do_update(
-        index_elements=[table.c.participant_id],
-        set_={
-            "version": table.c.version + 1,
-            "channel": upsert.excluded.channel,
-            "updated_at": upsert.excluded.updated_at,
-            "entered_by_id": upsert.excluded.entered_by_id,
-        },
-    ).returning(table.c.id, table.c.version)
-    ballot_id, version = db.session.execute(upsert).one()
+    dialect = db.session.get_bind().dialect.name
+    values = {
+        "participant_id": participant.id,
+        "session_id": session.id,
+        "channel": channel,
+        "updated_at": now,
+        "entered_by_id": entered_by_id,
+    }
+    ballot_id, version = db.session.execute(_upsert(dialect), values).one()
     if version > 1:  # a first ballot has no places yet
         db.session.execute(delete(BallotRank.__table__).where(BallotRank.__table__.c.ballot_id == ballot_id))
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         # One round trip instead of three: the places, the version and the session's counter are different
         # tables, so the statement's parts cannot see or hurt each other. The old places went just before.
         # Plain SQL, because SQLAlchemy compiles a statement with data-modifying CTEs again on every call.
