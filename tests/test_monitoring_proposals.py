@@ -38,6 +38,18 @@ def test_a_zone_1_participant_links_a_proposal_to_an_activity(app, monitoring, t
     row = rows[rows.index([]) + 2]
     assert header[-1] == "Attività già in corso su cui si basa"
     assert row[-1].startswith("Città di Torino — Rendiconto 2023, M10.P5: Completare il Sistema Ferroviario")
+    # So do the contributions: their page, the results' JSON download and the API, for the synthesis.
+    label = "Città di Torino — Rendiconto 2023, M10.P5: Completare il Sistema Ferroviario"
+    contributions = two["other"].get(f"{two['base']}/contributions").get_data(as_text=True)
+    assert "Attività già in corso su cui si basa" in contributions and label in contributions
+    session_id = two["base"].rstrip("/").split("/")[-1]
+    for answer in (
+        two["other"].get(f"{two['base']}/results.json").get_json()["contributions"],
+        two["other"].get(f"/api/v1/sessions/{session_id}/contributions").get_json()["contributions"],
+    ):
+        [proposal] = [item for item in answer if item["id"] == f"proposal-{proposal_id}"]
+        fields = {field["label"]: field["value"] for field in proposal["fields"]}
+        assert fields["Attività già in corso su cui si basa"].startswith(label)
     # Editing the proposal keeps the choice shown, and clearing it removes the link.
     edit = two["author"].get(f"{two['base']}/proposals/{proposal_id}/edit").get_data(as_text=True)
     assert f'<option value="{activity_id}" selected>' in edit

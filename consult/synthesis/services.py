@@ -159,8 +159,9 @@ def related_plan_labels(proposal: ProjectProposal) -> list[str]:
     return labels
 
 
-def proposal_fields(proposal: ProjectProposal, locale: str) -> list[tuple[object, str]]:
-    """A proposal's fields besides its title and description, as (label, value); empty ones left out."""
+def proposal_fields(proposal: ProjectProposal, locale: str, builds_on: str = "") -> list[tuple[object, str]]:
+    """A proposal's fields besides its title and description, as (label, value); empty ones left out.
+    ``builds_on`` names the activity already under way it builds on (``monitoring.activity_label``)."""
     fields = [
         (_l("Promotore"), proposal.promoter),
         (_l("Comuni interessati"), proposal.municipalities),
@@ -173,6 +174,7 @@ def proposal_fields(proposal: ProjectProposal, locale: str) -> list[tuple[object
         (_l("Livello di competenza"), str(proposal.competence.label) if proposal.competence else ""),
         (_l("Piani collegati"), ", ".join(related_plan_labels(proposal))),
         (_l("Link"), proposal.link or ""),
+        (_l("Attività già in corso su cui si basa"), builds_on),
     ]
     return [(label, value) for label, value in fields if value]
 
@@ -291,6 +293,9 @@ def gather(sessions: list[ConsultationSession], locale: str = "it") -> list[Cont
             fields = [(_l("Posizione"), str(chosen.position))]
             found.append(make(f"action-{chosen.id}", Kind.ACTION, *common, title, "", fields, sheet.updated_at))
 
+    from consult.monitoring.services import activities_by_proposal, activity_label
+
+    builds_on = activities_by_proposal([proposal.id for proposal, _n in proposals])
     shown_proposals = {}
     for proposal, count in proposals:
         shown_proposals[proposal.id] = proposal
@@ -303,7 +308,7 @@ def gather(sessions: list[ConsultationSession], locale: str = "it") -> list[Cont
                 proposal.show_organisation,
                 proposal.title,
                 proposal.description,
-                proposal_fields(proposal, locale),
+                proposal_fields(proposal, locale, activity_label(builds_on.get(proposal.id))),
                 proposal.created_at,
                 supports=int(count),
                 proposal=proposal,
