@@ -310,6 +310,7 @@ def test_an_unknown_zone_or_session_is_a_404_even_for_another_zone(seeded, runne
 def test_open_close_reopen_and_publish_with_confirmation(seeded, runner, client_as):
     session_id = make_session(runner, zone=1, state=None)
     client = client_as("facilitator")
+    assert "Stampa i codici non ancora usati" in client.get(console_path(session_id)).get_data(as_text=True)
     state_path = console_path(session_id, rest="/state")
     for target, state in [("open", "open"), ("close", "closed"), ("reopen", "open"), ("close", "closed")]:
         response = post(client, state_path, {"target": target})
@@ -331,6 +332,9 @@ def test_open_close_reopen_and_publish_with_confirmation(seeded, runner, client_
     changes = events(seeded, "session.state_changed")
     assert [e.details["state"] for e in changes] == ["open", "closed", "open", "closed", "published"]
     assert {e.actor for e in changes} == {"facilitator@example.org"}
+    # Codes are no use once the workshop is over: the console no longer offers to print them.
+    page = client.get(console_path(session_id)).get_data(as_text=True)
+    assert "Strumenti del laboratorio" in page and "Stampa i codici non ancora usati" not in page
 
 
 def test_an_illegal_transition_is_refused_with_a_translated_message(seeded, runner, client_as):
