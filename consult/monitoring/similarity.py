@@ -22,6 +22,13 @@ def _stop_words() -> frozenset[str]:
 
 def lemmas(text: str) -> list[str]:
     """Content lemmas of an Italian text: lower-cased, stop words and very short words dropped."""
+    return list(_lemmas(text))
+
+
+@lru_cache(maxsize=4096)
+def _lemmas(text: str) -> tuple[str, ...]:
+    # The same few hundred activity and strategy texts come back on every suggestions page: lemmatising
+    # them was nearly all of its 1.3 s. Bounded: a report's activities and the plan fit many times over.
     from simplemma import lemmatize
 
     stop = _stop_words()
@@ -32,7 +39,7 @@ def lemmas(text: str) -> list[str]:
         lemma = lemmatize(word, lang="it").lower()
         if len(lemma) >= 3 and lemma not in stop:
             found.append(lemma)
-    return found
+    return tuple(found)
 
 
 def tfidf(documents: list[list[str]]) -> np.ndarray:
