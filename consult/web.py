@@ -84,6 +84,11 @@ def init_app(app: Flask) -> None:
     # The one way dates are shown on pages (consult/i18n/dates.py).
     app.jinja_env.filters["when"] = dates.when
 
+    @app.before_request
+    def count_flashes():
+        # What was queued before this request (e.g. "signed in" before a redirect) outlives its failure.
+        g.flashes_before = len(session.get("_flashes", ()))
+
     @app.after_request
     def security_headers(response):
         # Registered before commit_request, so it runs after it (Flask runs these in reverse) and the 503
@@ -154,11 +159,20 @@ def _personal() -> bool:
 
 
 def _rollback() -> None:
+    _forget_flashes()
     try:
         db.session.rollback()
     except SQLAlchemyError:
         # The connection is gone: nothing was kept anyway; drop the session so the next request starts afresh.
         db.session.close()
+
+
+def _forget_flashes() -> None:
+    """A failed request's messages ("your ranking has been saved") are untrue once its writes are undone."""
+    flashes = session.get("_flashes")
+    before = g.get("flashes_before", 0)
+    if flashes and len(flashes) > before:
+        session["_flashes"] = flashes[:before]
 
 
 def error_page(template: str, code: int, **context) -> str:

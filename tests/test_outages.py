@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from consult import create_app
 from consult.extensions import db
-from consult.models import Participant
+from consult.models import Ballot, Participant
 from tests.conftest import PERSONAS, _testing, csrf_token, login
 from tests.participation_helpers import make_session
 from tests.test_join import generate_codes
@@ -234,6 +234,36 @@ def test_sqlite_recovers_when_the_file_was_read_only_while_several_connections_o
     assert second.status_code == 303
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Participant)) == 1
+
+
+def test_a_failed_commit_never_says_saved(seeded, runner, app, client, monkeypatch):
+    """The view had queued "your ranking has been saved" when the commit failed (a full disk, a read-only
+    file: SQLite writes the WAL at commit): the 503 page and the next page must not say it."""
+    session_id = make_session(runner)
+    [code] = generate_codes(runner, session_id)
+    join = client.post("/join", data={"csrf_token": csrf_token(client, "/join"), "code": code, "category": "comune"})
+    assert join.status_code == 303
+    path = f"/zones/1/sessions/{session_id}/ranking"
+    token = csrf_token(client, path)
+    with app.app_context():
+        dialect = db.engine.dialect
+
+    def disk_full(_connection):
+        monkeypatch.undo()  # once
+        raise dialect.loaded_dbapi.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(dialect, "do_commit", disk_full)
+    response = client.post(path, data={"csrf_token": token, "position-3.1": "1"})
+
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "momentaneamente non disponibile" in page and "classifica è stata salvata" not in page
+    assert "classifica è stata salvata" not in client.get(f"/zones/1/sessions/{session_id}").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
+    # Sent again, it is saved, and said so.
+    resent = client.post(path, data={"csrf_token": token, "position-3.1": "1"}, follow_redirects=True)
+    assert "La tua classifica è stata salvata." in resent.get_data(as_text=True)
 
 
 def test_resending_during_an_outage_does_not_use_up_a_codes_attempts(seeded, runner, database_url, tmp_path):
