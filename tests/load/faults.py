@@ -238,13 +238,13 @@ def sqlite_fault(work: Path, name: str, break_it, mend_it, *, restart_workers: b
 
 
 def fill(mount: Path) -> None:
-    with (mount / "filler").open("wb") as filler:
-        try:
+    try:
+        with (mount / "filler").open("wb") as filler:
             while True:
                 filler.write(b"\0" * 65536)
                 filler.flush()
-        except OSError:
-            pass
+    except OSError:  # full: what was wanted (even creating the file can fail once the burst has filled it)
+        pass
 
 
 def read_only(mount: Path) -> None:
@@ -267,7 +267,11 @@ def main() -> int:
             if scenario == "postgres":
                 results.append(postgres_outage(work))
             elif scenario == "full":
-                results.append(sqlite_fault(work, "SQLite disk full for 10 s", fill, lambda m: (m / "filler").unlink()))
+                results.append(
+                    sqlite_fault(
+                        work, "SQLite disk full for 10 s", fill, lambda m: (m / "filler").unlink(missing_ok=True)
+                    )
+                )
             else:
                 results.append(
                     sqlite_fault(work, "SQLite file read-only for 10 s, workers restarted meanwhile", read_only,
