@@ -6,11 +6,14 @@ revoking the link stops the screen. Then a reported comment is hidden and restor
 author see it. Screenshots at 1920×1080 and 1280×720 in Italian and English; axe on every page.
 """
 
+import io
 import re
 from pathlib import Path
 
 import pytest
+import zxingcpp
 from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -125,6 +128,9 @@ def test_a_workshop_projects_its_ranking_and_moderates_a_comment(browser, live_s
         expect(projector.locator(".projection-address strong")).to_have_text(
             re.sub(r"^https?://", "", live_server) + "/join"
         )
+        # The QR code on the wall, as a phone's camera sees it, opens the join page.
+        qr = Image.open(io.BytesIO(projector.locator(".projection-qr").screenshot()))
+        assert [found.text for found in zxingcpp.read_barcodes(qr)] == [live_server + "/join"]
         projector.evaluate("window.consultMarker = 'same page'")  # gone if the page ever reloads
 
         # Reveal: the ranking comes up on the screen without a reload.
