@@ -1,7 +1,8 @@
-"""Fixtures: one database per test run, emptied after each test.
+"""Fixtures: one database per test run (per pytest-xdist worker), emptied after each test.
 
 The database is SQLite in a temporary folder, or the PostgreSQL server named by TEST_DATABASE_URL
-(a separate variable from DATABASE_URL, so a test run can never wipe the database you work with).
+(a separate variable from DATABASE_URL, so a test run can never wipe the database you work with);
+with ``-n 2`` the workers use that database's name suffixed with their id (``consult_test_gw0``, ...).
 """
 
 import os
@@ -27,10 +28,31 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
+    """Each pytest-xdist worker has a database of its own: its own SQLite file (tmp_path_factory is per worker),
+    or on PostgreSQL the named database with the worker's suffix (``consult_test_gw0``), created when missing."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        return _worker_database(url, worker) if worker else url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'consult-test.sqlite3'}"
+
+
+def _worker_database(url: str, worker: str) -> str:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    named = make_url(url)
+    own = named.set(database=f"{named.database}_{worker}")
+    # Connected to the database named in TEST_DATABASE_URL (it exists): CREATE DATABASE runs outside a transaction.
+    engine = create_engine(named.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            found = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database})
+            if not found:
+                connection.exec_driver_sql(f'CREATE DATABASE "{own.database}"')
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
