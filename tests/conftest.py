@@ -19,6 +19,7 @@ os.environ.setdefault("CONSULT_INSTANCE", tempfile.mkdtemp(prefix="consult-insta
 from flask_migrate import upgrade
 from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import text
+from werkzeug.routing import Rule
 
 from consult import create_app
 from consult.config import TestingConfig
@@ -93,6 +94,28 @@ class CompiledTemplates(BytecodeCache):
 
 
 COMPILED_TEMPLATES = CompiledTemplates()
+
+
+def _shared_url_builders() -> None:
+    """The URL builders werkzeug compiles (to Python code) for each route of each new app: four fifths of
+    building an app, which every test does. A builder's code depends only on the rule's parts (the converters
+    are looked up on the rule when it runs), so the apps of one test process share it; rules with defaults,
+    which are folded into the code, keep their own."""
+    compile_builder = Rule._compile_builder
+    builders = {}
+
+    def shared(self, append_unknown=True):
+        if self.defaults:
+            return compile_builder(self, append_unknown)
+        key = (tuple(self._trace), append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = shared
+
+
+_shared_url_builders()
 
 
 @pytest.fixture
