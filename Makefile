@@ -9,6 +9,8 @@ PORT ?= 5000
 WORKERS ?= 1
 THREADS ?= 8
 FLASK := $(BIN)/flask --app consult
+# Test processes (pytest-xdist): one per core; each has its own database. TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help run install install-dev translations migrate seed demo test lint format messages bench clean
@@ -50,7 +52,7 @@ run: translations demo ## Install, migrate, seed, load the demo and serve on htt
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads $(THREADS) --access-logfile - 'consult:create_app()'
 
 test: install-dev translations ## Run the test suite (browser tests too, when Chromium is installed)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install-dev ## Check style with ruff
 	$(BIN)/ruff check consult tests bench

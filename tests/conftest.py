@@ -1,7 +1,8 @@
-"""Fixtures: one database per test run, emptied after each test.
+"""Fixtures: one database per test run (per pytest-xdist worker), emptied after each test.
 
 The database is SQLite in a temporary folder, or the PostgreSQL server named by TEST_DATABASE_URL
-(a separate variable from DATABASE_URL, so a test run can never wipe the database you work with).
+(a separate variable from DATABASE_URL, so a test run can never wipe the database you work with);
+with ``-n 2`` the workers use that database's name suffixed with their id (``consult_test_gw0``, ...).
 """
 
 import os
@@ -16,7 +17,9 @@ import pytest
 os.environ.setdefault("CONSULT_INSTANCE", tempfile.mkdtemp(prefix="consult-instance-"))
 
 from flask_migrate import upgrade
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import text
+from werkzeug.routing import Rule
 
 from consult import create_app
 from consult.config import TestingConfig
@@ -27,10 +30,31 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
+    """Each pytest-xdist worker has a database of its own: its own SQLite file (tmp_path_factory is per worker),
+    or on PostgreSQL the named database with the worker's suffix (``consult_test_gw0``), created when missing."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        return _worker_database(url, worker) if worker else url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'consult-test.sqlite3'}"
+
+
+def _worker_database(url: str, worker: str) -> str:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    named = make_url(url)
+    own = named.set(database=f"{named.database}_{worker}")
+    # Connected to the database named in TEST_DATABASE_URL (it exists): CREATE DATABASE runs outside a transaction.
+    engine = create_engine(named.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            found = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database})
+            if not found:
+                connection.exec_driver_sql(f'CREATE DATABASE "{own.database}"')
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -53,12 +77,54 @@ def _drop_everything() -> None:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
 
 
+class CompiledTemplates(BytecodeCache):
+    """Jinja's compiled templates, kept for the whole test process. Every test builds a new app, whose Jinja
+    environment would compile again each template it renders (a fifth of the suite's time); the code is
+    keyed by template and checked against the source's checksum, as with Jinja's own file cache."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
+def _shared_url_builders() -> None:
+    """The URL builders werkzeug compiles (to Python code) for each route of each new app: four fifths of
+    building an app, which every test does. A builder's code depends only on the rule's parts (the converters
+    are looked up on the rule when it runs), so the apps of one test process share it; rules with defaults,
+    which are folded into the code, keep their own."""
+    compile_builder = Rule._compile_builder
+    builders = {}
+
+    def shared(self, append_unknown=True):
+        if self.defaults:
+            return compile_builder(self, append_unknown)
+        key = (tuple(self._trace), append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = shared
+
+
+_shared_url_builders()
+
+
 @pytest.fixture
 def app(_schema, database_url):
     """The app on the test database. No app context stays pushed: each request gets its own, as in
     production, so nothing cached on ``g`` (locale, signed-in user) leaks from one request to the next.
     Tests that read the database open one with ``with app.app_context():``."""
     app = create_app({**_testing(), "SQLALCHEMY_DATABASE_URI": database_url})
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     yield app
     with app.app_context():
         db.session.remove()

@@ -49,12 +49,15 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "bypass_csp: the test's browser context ignores the Content-Security-Policy")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
-    """Everything under tests/e2e is a browser test."""
+    """Everything under tests/e2e is a browser test. Under pytest-xdist (``--dist loadgroup``, as ``make test``
+    runs) a module's tests stay together on one worker, in order, so its module-scoped server is built once."""
     here = Path(__file__).parent
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.xdist_group(f"e2e-{item.path.stem}"))
 
 
 def _testing() -> dict:

@@ -7,11 +7,11 @@
 3. The SQLite database files read-only (immutable) for 10 s, its workers killed and restarted by gunicorn
    meanwhile so that they open the file read-only, then writable again.
 
-gunicorn runs with 4 workers and is never restarted. People whose submission gets the 503 page press
-"Send again" every second, as the page invites them to. For each fault the script prints the failed
-requests, what people saw (status and language of the page), the seconds from the end of the fault to the
-next acknowledged submission (must be under 10 s, with at most 1 in 20 people left without a saved ranking),
-the log written meanwhile, and acknowledged ballots lost (must be 0).
+The three run at the same time, each with its own server, files and gunicorn (4 workers, never restarted).
+People whose submission gets the 503 page press "Send again" every second, as the page invites them to.
+For each fault the script prints the failed requests, what people saw (status and language of the page),
+the seconds from the end of the fault to the next acknowledged submission (must be under 10 s, with at most
+1 in 20 people left without a saved ranking), the log written meanwhile, and acknowledged ballots lost (must be 0).
 """
 
 import http.client
@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from production import BIN, ROOT, Browser, flask, free_port, token
@@ -142,31 +143,32 @@ class Room:
 RECOVERY_LIMIT = 10
 
 
-def report(name: str, room: Room, fault_end: float, stored: set[str], log_bytes: int) -> bool:
+def report(name: str, room: Room, fault_end: float, stored: set[str], log_bytes: int) -> tuple[bool, str]:
+    """Whether the room recovered with nothing lost, and the figures to print (the faults run side by side)."""
     after = [at for at in room.acknowledged.values() if at >= fault_end]
     recovery = (min(after) - fault_end) if after else float("nan")
     lost = set(room.acknowledged) - stored
-    print(f"== {name}")
-    print(f"   submissions acknowledged: {len(room.acknowledged)}/{len(room.codes)}; failed requests (then resent): "
-          f"{room.failed}")  # fmt: skip
+    lines = [f"== {name}"]
+    lines.append(f"   submissions acknowledged: {len(room.acknowledged)}/{len(room.codes)}; "
+                 f"failed requests (then resent): {room.failed}")  # fmt: skip
     for (status, language, kind), count in sorted(room.seen.items()):
-        print(f"   people saw: {count} x HTTP {status}, lang={language}, {kind}")
-    print(f"   seconds from the end of the fault to the next acknowledged submission: {recovery:.1f}")
-    print(f"   log written during the run: {log_bytes:,} bytes")
-    print(f"   acknowledged ballots lost: {len(lost)}")
+        lines.append(f"   people saw: {count} x HTTP {status}, lang={language}, {kind}")
+    lines.append(f"   seconds from the end of the fault to the next acknowledged submission: {recovery:.1f}")
+    lines.append(f"   log written during the run: {log_bytes:,} bytes")
+    lines.append(f"   acknowledged ballots lost: {len(lost)}")
     # A join whose answer was cut off by a killed worker may have used up the code: that person needs a
     # new code from the facilitator (a single-use code cannot tell a resend from a second person).
     left = len(room.codes) - len(room.acknowledged)
-    print(f"   people left without a saved ranking: {left}")
+    lines.append(f"   people left without a saved ranking: {left}")
     # Recovery is part of passing: the room must be able to submit again soon after the fault, without
     # restarting gunicorn (a person or two may lose a join answered by a killed worker, nobody more).
     recovered = recovery < RECOVERY_LIMIT and left <= len(room.codes) // 20
     if not recovered:
-        print(f"   FAILED: did not recover within {RECOVERY_LIMIT} s for everybody")
-    return recovered and not lost
+        lines.append(f"   FAILED: did not recover within {RECOVERY_LIMIT} s for everybody")
+    return recovered and not lost, "\n".join(lines)
 
 
-def postgres_outage(work: Path) -> bool:
+def postgres_outage(work: Path) -> tuple[bool, str]:
     data, port = work / "pg", free_port()
     shutil.chown(work, "postgres")
     as_postgres(
@@ -205,7 +207,7 @@ def postgres_outage(work: Path) -> bool:
         pg("stop", "-m", "immediate")
 
 
-def sqlite_fault(work: Path, name: str, break_it, mend_it, *, restart_workers: bool = False) -> bool:
+def sqlite_fault(work: Path, name: str, break_it, mend_it, *, restart_workers: bool = False) -> tuple[bool, str]:
     mount = work / "disk"
     mount.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)], check=True)  # noqa: S603, S607
@@ -256,31 +258,36 @@ def writable(mount: Path) -> None:
     subprocess.run(["chattr", "-i", *map(str, mount.iterdir())], check=True)  # noqa: S603, S607
 
 
+def run(scenario: str) -> tuple[bool, str]:
+    work = Path(tempfile.mkdtemp(prefix=f"consult-faults-{scenario}-"))
+    try:
+        if scenario == "postgres":
+            return postgres_outage(work)
+        if scenario == "full":
+            return sqlite_fault(
+                work, "SQLite disk full for 10 s", fill, lambda m: (m / "filler").unlink(missing_ok=True)
+            )
+        return sqlite_fault(work, "SQLite file read-only for 10 s, workers restarted meanwhile", read_only, writable,
+                            restart_workers=True)  # fmt: skip
+    except (Exception, SystemExit) as error:  # reported with the others: one fault does not hide the rest
+        return False, f"== {scenario}\n   FAILED: {error!r}"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> int:
     if os.geteuid() != 0:
         sys.exit("run as root: the script mounts a tmpfs and runs PostgreSQL as the postgres user")
-    results = []
     only = sys.argv[1:] or ("postgres", "full", "readonly")
-    for scenario in only:
-        work = Path(tempfile.mkdtemp(prefix="consult-faults-"))
-        try:
-            if scenario == "postgres":
-                results.append(postgres_outage(work))
-            elif scenario == "full":
-                results.append(
-                    sqlite_fault(
-                        work, "SQLite disk full for 10 s", fill, lambda m: (m / "filler").unlink(missing_ok=True)
-                    )
-                )
-            else:
-                results.append(
-                    sqlite_fault(work, "SQLite file read-only for 10 s, workers restarted meanwhile", read_only,
-                                 writable, restart_workers=True)
-                )  # fmt: skip
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
-    print("all faults: " + ("ok: recovered, nothing acknowledged was lost" if all(results) else "FAILED"))
-    return 0 if all(results) else 1
+    # The faults are independent (a PostgreSQL server, a tmpfs and a gunicorn each, on their own ports), and
+    # mostly waiting (the outage, the people's pauses): they run at the same time, their figures in this order.
+    with ThreadPoolExecutor(max_workers=len(only)) as pool:
+        results = list(pool.map(run, only))
+    for _ok, figures in results:
+        print(figures)
+    passed = all(ok for ok, _figures in results)
+    print("all faults: " + ("ok: recovered, nothing acknowledged was lost" if passed else "FAILED"))
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":
