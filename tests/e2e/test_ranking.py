@@ -4,6 +4,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import SCREENSHOTS
@@ -209,35 +210,50 @@ def test_rank_with_the_mouse(ranking_page, visit, language):
     def item(code):
         return page.locator(f".consult-dnd-item[data-code='{code}']")
 
-    def drag(code, target, *, above: bool = False) -> None:
-        """Drag a strategy by its handle onto ``target`` (its upper part when ``above``), both in view."""
+    def drag(code, target, into: str, order: list[str], *, above: bool = False) -> None:
+        """Drag a strategy by its handle onto ``target`` (its upper part when ``above``), and let go once the
+        list ``into`` shows ``order`` (the dragged item among them). On a busy machine the lists may still be
+        animating, or scrolling as the pointer nears an edge, when the pointer arrives: it moves to the
+        target's new place until the lists agree, instead of letting go at a place measured too early."""
         handle = item(code).locator(".consult-dnd-handle")
         # Scroll so that both ends of the drag are in view: halfway between them, in the middle.
         middle = (handle.bounding_box()["y"] + target.bounding_box()["y"]) / 2
         page.evaluate("middle => window.scrollBy(0, middle - window.innerHeight / 2)", middle)
-        box, goal = handle.bounding_box(), target.bounding_box()
+        box = handle.bounding_box()
         assert box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"], "handle out of view"
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.mouse.down()
-        y = goal["y"] + (goal["height"] * (0.25 if above else 0.5))
-        page.mouse.move(goal["x"] + 40, y, steps=15)
-        page.mouse.move(goal["x"] + 42, y + 1, steps=3)
+        for attempt in range(4):
+            goal = target.bounding_box()
+            y = goal["y"] + (goal["height"] * (0.25 if above else 0.5))
+            page.mouse.move(goal["x"] + 40, y, steps=15 if attempt == 0 else 3)
+            page.mouse.move(goal["x"] + 42, y + 1, steps=3)
+            try:
+                page.wait_for_function(
+                    "([list, order]) => JSON.stringify([...document.querySelectorAll(list + ' .consult-dnd-item')]"
+                    ".map(item => item.dataset.code)) === JSON.stringify(order)",
+                    arg=[into, order],
+                    timeout=3_000,
+                )
+                break
+            except PlaywrightTimeoutError:
+                continue
         page.mouse.up()
 
-    drag("1.2", ranked)
+    drag("1.2", ranked, ".consult-dnd-ranked", ["1.2"])
     expect(announcer).to_have_text(text["added"].format(code="1.2", position=1))
-    drag("1.1", item("1.2"), above=True)
+    drag("1.1", item("1.2"), ".consult-dnd-ranked", ["1.1", "1.2"], above=True)
     expect(announcer).to_have_text(text["added"].format(code="1.1", position=1))
     assert ranked_codes(page) == ["1.1", "1.2"]
     # Within the ranking: 1.2 back on top.
-    drag("1.2", item("1.1"), above=True)
+    drag("1.2", item("1.1"), ".consult-dnd-ranked", ["1.2", "1.1"], above=True)
     expect(announcer).to_have_text(text["moved"].format(code="1.2", position=1, total=2))
     assert ranked_codes(page) == ["1.2", "1.1"]
     # Out of the ranking: 1.1 back among the others, in the plan's order.
-    drag("1.1", page.locator(".consult-dnd-others .consult-dnd-item[data-code='1.3']"))
+    drag("1.1", page.locator(".consult-dnd-others .consult-dnd-item[data-code='1.3']"), ".consult-dnd-ranked", ["1.2"])
     expect(announcer).to_have_text(text["removed"].format(code="1.1"))
     assert page.locator(".consult-dnd-others .consult-dnd-item").first.get_attribute("data-code") == "1.1"
-    drag("1.3", item("1.2"))
+    drag("1.3", item("1.2"), ".consult-dnd-ranked", ["1.2", "1.3"])
     expect(announcer).to_have_text(text["added"].format(code="1.3", position=2))
     assert ranked_codes(page) == ["1.2", "1.3"]
     # The buttons follow the lists: ranked items can move and leave, the others can join.
