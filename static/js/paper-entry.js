@@ -27,14 +27,18 @@
 
   var timer = null;
   var sequence = 0;
+  var pending = null;
   function check() {
     if (!window.fetch || !window.FormData) return;
     var mine = ++sequence;
+    if (pending) pending.abort();
+    pending = window.AbortController ? new AbortController() : null;
     fetch(form.dataset.checkUrl, {
       method: "POST",
       body: new FormData(form),
       credentials: "same-origin",
-      headers: { Accept: "application/json" }
+      headers: { Accept: "application/json" },
+      signal: pending ? pending.signal : undefined
     })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
@@ -73,6 +77,12 @@
   form.addEventListener("change", function () {
     clearTimeout(timer);
     timer = setTimeout(check, 50);
+  });
+  // A check still on its way when the form is saved would answer after the save, with the session cookie
+  // from before it, and wipe the "saved" message the save left in the cookie (seen on a busy server).
+  form.addEventListener("submit", function () {
+    clearTimeout(timer);
+    if (pending) pending.abort();
   });
   var category = document.getElementById("paper-category");
   if (category) {
