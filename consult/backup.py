@@ -41,6 +41,17 @@ def _sqlite_path() -> Path:
     return Path(make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).database)
 
 
+def _sqlite_copy(source: str, target: Path) -> None:
+    """Copy a SQLite database with its online backup API (``source`` may be a ``file:`` URI)."""
+    reader = sqlite3.connect(source, uri=source.startswith("file:"))
+    writer = sqlite3.connect(target)
+    try:
+        reader.backup(writer)
+    finally:
+        writer.close()
+        reader.close()
+
+
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if not found:
@@ -67,14 +78,8 @@ def backup_command(file: Path) -> None:
     """Write a consistent copy of the database to FILE, safe to take while people are submitting."""
     draft = file.with_name(f".{file.name}.partial")
     if db.engine.dialect.name == "sqlite":
-        source = sqlite3.connect(_sqlite_path())
-        target = sqlite3.connect(draft)
-        try:
-            # One consistent snapshot, including what is still in the WAL file.
-            source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        # One consistent snapshot, including what is still in the WAL file.
+        _sqlite_copy(str(_sqlite_path()), draft)
     elif db.engine.dialect.name == "postgresql":
         result = subprocess.run(  # noqa: S603 - our own argument list
             [_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(draft), "--dbname", _libpq_url()],
@@ -123,13 +128,7 @@ def restore_command(file: Path, force: bool) -> None:
             )
         db.session.remove()
         db.engine.dispose()
-        source = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
-        target = sqlite3.connect(_sqlite_path())
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(f"file:{file}?mode=ro", _sqlite_path())
     elif db.engine.dialect.name == "postgresql":
         db.session.remove()
         db.engine.dispose()

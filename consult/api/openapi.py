@@ -38,6 +38,15 @@ DATETIME = {"type": "string", "format": "date-time"}
 ID = {"type": "integer", "minimum": 1}
 ZONE_CODE = {"type": "integer", "minimum": 1}
 STRATEGY_CODE = {"type": "string", "pattern": r"^\d+\.\d+$"}
+#: A consultation as listed; its detail adds to these.
+CONSULTATION = {
+    "id": ID,
+    "title": STRING,
+    "plan": STRING,
+    "scope": {"enum": [scope.value for scope in Scope]},
+    "depth": _nullable({"type": "integer", "minimum": 1}),
+    "strategy_count": COUNT,
+}
 
 SCHEMAS = {
     "Error": {
@@ -109,24 +118,10 @@ SCHEMAS = {
             "place": _nullable(STRING),
         }
     ),
-    "Consultation": _object(
-        {
-            "id": ID,
-            "title": STRING,
-            "plan": STRING,
-            "scope": {"enum": [scope.value for scope in Scope]},
-            "depth": _nullable({"type": "integer", "minimum": 1}),
-            "strategy_count": COUNT,
-        }
-    ),
+    "Consultation": _object(CONSULTATION),
     "ConsultationDetail": _object(
         {
-            "id": ID,
-            "title": STRING,
-            "plan": STRING,
-            "scope": {"enum": [scope.value for scope in Scope]},
-            "depth": _nullable({"type": "integer", "minimum": 1}),
-            "strategy_count": COUNT,
+            **CONSULTATION,
             "description": STRING,
             "scope_axes": {"type": "array", "items": STRING},
             "strategies": {"type": "array", "items": _object({"code": STRATEGY_CODE, "title": STRING})},

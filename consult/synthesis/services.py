@@ -37,6 +37,7 @@ from consult.models import (
     Zone,
 )
 from consult.models.plan import code_key
+from consult.monitoring.services import activities_by_proposal, activity_label
 from consult.results import services as results
 
 
@@ -179,15 +180,19 @@ def proposal_fields(proposal: ProjectProposal, locale: str, builds_on: str = "")
     return [(label, value) for label, value in fields if value]
 
 
+#: Ids per IN (…) list: SQLite limits the parameters of one statement.
+_CHUNK = 5_000
+
+
 def _participants(ids: set[int]) -> dict[int, Participant]:
     """The authors of the contributions only: a session's other participants (most, with a large room) are
     not loaded."""
     found: dict[int, Participant] = {}
     ordered = sorted(ids)
-    for start in range(0, len(ordered), 5_000):  # SQLite limits the parameters of one statement
+    for start in range(0, len(ordered), _CHUNK):
         rows = db.session.scalars(
             select(Participant)
-            .where(Participant.id.in_(ordered[start : start + 5_000]))
+            .where(Participant.id.in_(ordered[start : start + _CHUNK]))
             .options(
                 selectinload(Participant.category),
                 selectinload(Participant.user),
@@ -292,8 +297,6 @@ def gather(sessions: list[ConsultationSession], locale: str = "it") -> list[Cont
             title = f"{action.printed_code or action.code} {action.text}"
             fields = [(_l("Posizione"), str(chosen.position))]
             found.append(make(f"action-{chosen.id}", Kind.ACTION, *common, title, "", fields, sheet.updated_at))
-
-    from consult.monitoring.services import activities_by_proposal, activity_label
 
     builds_on = activities_by_proposal([proposal.id for proposal, _n in proposals])
     shown_proposals = {}
