@@ -5,21 +5,24 @@
 A fresh database (a temporary SQLite file, or the PostgreSQL database named, which is EMPTIED) gets the
 catalogue, an open session and participants who joined with a room code. Then consult (`consult:create_app()`)
 and bench/baseline_app.py (the same rows written by a bare Flask + Flask-SQLAlchemy app reading the same
-cookie) are served in turn by gunicorn with the same workers, and 16 clients (4 processes × 4 threads, a new
-connection per request, as browsers behind a proxy would) post rankings for a fixed time. Rounds alternate
-consult and the baseline, so that both see the same machine. Each participant posts at most a dozen times a
-minute, under consult's limit of 20, which stays on. At the end every consult participant must have exactly
-one counted ballot with one version per accepted submission.
+cookie) are served in turn by gunicorn with the same settings and workers, and 16 clients (4 processes × 4
+threads, a new connection per request, as browsers behind a proxy would) post rankings for a fixed time.
+Rounds alternate consult and the baseline, so that both see the same machine. Each participant posts at most a
+dozen times a minute, under consult's limit of 20, which stays on, counted as in production in a redis-server
+the workers share (exact across them). At the end every consult participant must have exactly one counted
+ballot with one version per accepted submission.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import http.client
 import multiprocessing
 import os
 import random
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -79,11 +82,15 @@ def cookies(url: str, secret: str, session_id: int, participant_ids: list[int]) 
     return found
 
 
-def serve(app: str, url: str, secret: str, port: int, workers: int, instance: Path) -> subprocess.Popen:
+def serve(app: str, url: str, secret: str, port: int, workers: int, instance: Path, limits: str) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "CONSULT_INSTANCE": str(instance)}
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}", app]
+    env["RATELIMIT_STORAGE_URI"] = limits
+    # Both apps get consult's gunicorn settings (its access log included), so that only the apps differ.
+    command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py")]
+    command += ["--workers", str(workers), "--bind", f"127.0.0.1:{port}", app]
     cwd = BENCH if "baseline" in app else ROOT
-    server = subprocess.Popen(command, cwd=cwd, env=env, stderr=subprocess.DEVNULL)  # noqa: S603 - our own command
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    server = subprocess.Popen(command, cwd=cwd, env=env, **quiet)  # noqa: S603 - our own command
     for _attempt in range(300):
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -146,8 +153,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--redis-url", help="the rate limits' shared store; default: a throwaway redis-server")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="consult-bench-submit-"))
+    limits = args.redis_url
+    if not limits:
+        # As in production (README): with several workers the limits are exact only in a shared store.
+        port = 8303
+        redis = [shutil.which("redis-server"), "--port", str(port), "--save", "", "--dir", str(scratch)]
+        redis_server = subprocess.Popen(redis, stdout=subprocess.DEVNULL)  # noqa: S603 - our own command
+        atexit.register(redis_server.terminate)
+        limits = f"redis://127.0.0.1:{port}/0"
     os.environ.setdefault("CONSULT_INSTANCE", str(scratch))
     url = args.database or f"sqlite:///{scratch / 'submit.sqlite3'}"
     secret = secrets.token_hex(32)
@@ -193,14 +209,14 @@ def main() -> None:
     }
     figures: dict[str, list[tuple[float, int]]] = {"consult": [], "baseline": []}
     print(
-        f"database: {url.split('@')[-1]}; {args.workers} gunicorn workers; {CLIENTS} clients;",
+        f"database: {url.split('@')[-1]}; limits: {limits}; {args.workers} gunicorn workers; {CLIENTS} clients;",
         f"{args.seconds:g} s a round",
     )
     for round_ in range(args.rounds):
         for name, (target, port, people) in apps.items():
             chunk = people[round_ * CLIENTS * PER_CLIENT : (round_ + 1) * CLIENTS * PER_CLIENT]
             clients = work(chunk, name == "consult")
-            server = serve(target, url, secret, port, args.workers, scratch)
+            server = serve(target, url, secret, port, args.workers, scratch, limits)
             try:
                 figures[name].append(load(port, path, clients, args.seconds))
             finally:

@@ -3,10 +3,10 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from consult.extensions import db
-from consult.models import Ballot, BallotRank, BallotVersion, Participant
+from consult.models import Ballot, BallotRank, BallotVersion, Channel, ConsultationSession, Participant, SessionState
 from tests.conftest import csrf_token
 from tests.participation_helpers import make_session
 
@@ -199,6 +199,66 @@ def test_the_participant_of_another_session_cannot_rank_this_one(seeded, runner,
     assert response.headers["Location"] == f"/zones/1/sessions/{other_session}"
     with seeded.app_context():
         assert db.session.scalar(select(func.count()).select_from(Participant)) == 1
+
+
+def test_a_ranking_sent_to_another_session_or_zone_records_nothing(seeded, runner, client, ranking):
+    # A ranking is recorded without loading the session's objects (access.ballot_box); these are the cases it
+    # must hand over to the page path, which answers as on every other page.
+    token = csrf_token(client, rank_path(ranking))
+    other_session = make_session(runner, consultation_args=AXIS_1)
+    response = client.post(rank_path(other_session), data={"csrf_token": token, "position-1.1": "1"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/zones/1/sessions/{other_session}"
+    # The right session under another zone's address is unknown there.
+    response = client.post(f"/zones/2/sessions/{ranking}/ranking", data={"csrf_token": token, "position-1.1": "1"})
+    assert response.status_code == 404
+    assert count(seeded, Ballot) == 0
+    assert count(seeded, BallotVersion) == 0
+
+
+def test_an_account_taking_part_in_one_session_cannot_rank_another(seeded, runner, client_as):
+    client = client_as("stakeholder")
+    joined, other = (make_session(runner, consultation_args=AXIS_1) for _n in range(2))
+    path = f"/zones/1/sessions/{joined}"
+    assert client.post(path + "/join", data={"csrf_token": csrf_token(client, path)}).status_code == 303
+    token = csrf_token(client, rank_path(joined))
+    response = client.post(rank_path(other), data={"csrf_token": token, "position-1.1": "1"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/zones/1/sessions/{other}"
+    assert count(seeded, Ballot) == 0
+
+
+def test_a_draft_session_records_nothing(seeded, runner, client, ranking):
+    token = csrf_token(client, rank_path(ranking))
+    with seeded.app_context():
+        db.session.execute(update(ConsultationSession).values(state=SessionState.DRAFT))
+        db.session.commit()
+    response = client.post(rank_path(ranking), data={"csrf_token": token, "position-1.1": "1"})
+    assert response.status_code == 404
+    assert count(seeded, Ballot) == 0
+
+
+def test_a_signed_in_person_ranks_as_their_account_once_it_takes_part_else_with_their_code(
+    seeded, runner, client_as
+):
+    # Signed in, then joined with a room code in the same browser: as on the page, the code's participation
+    # ranks until the account takes part, then the account's does.
+    session_id = make_session(runner, consultation_args=AXIS_1)
+    client = client_as("stakeholder")
+    code = runner.invoke(args=["codes", "generate", str(session_id), "1"]).output.strip()
+    data = {"code": code, "category": "comune", "csrf_token": csrf_token(client, "/join")}
+    assert client.post("/join", data=data).status_code == 303
+    assert post_ranking(client, session_id, {"1.1": 1}).status_code == 303
+    path = f"/zones/1/sessions/{session_id}"
+    assert client.post(path + "/join", data={"csrf_token": csrf_token(client, path)}).status_code == 303
+    assert post_ranking(client, session_id, {"1.2": 1, "1.3": 2}).status_code == 303
+    with seeded.app_context():
+        people = {p.code_id is None: p for p in db.session.scalars(select(Participant))}
+        assert people[True].user.email == "stakeholder@example.org"
+        assert [rank.strategy.code for rank in people[True].ballot.ranks] == ["1.2", "1.3"]
+        assert people[True].ballot.channel == Channel.ONLINE
+        assert [rank.strategy.code for rank in people[False].ballot.ranks] == ["1.1"]
+        assert people[False].ballot.channel == Channel.CODE
 
 
 def test_the_page_in_english(seeded, client, ranking):

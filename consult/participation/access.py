@@ -5,12 +5,23 @@ from __future__ import annotations
 from flask import abort, g, request
 from flask import session as cookie
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from consult.extensions import db
-from consult.models import Consultation, ConsultationSession, Participant, SessionState, Zone
+from consult.models import (
+    Channel,
+    Consultation,
+    ConsultationSession,
+    Participant,
+    SessionState,
+    Strategy,
+    Zone,
+)
+from consult.models.plan import code_key
+from consult.models.sessions import consultation_strategy
 from consult.participation import services
+from consult.participation.ballots import BallotBox
 from consult.permissions import can
 
 #: Every session page lives under its zone: an unknown zone, or a session of another zone, is a 404.
@@ -56,6 +67,66 @@ def current_participant(session: ConsultationSession, *, create: bool = False) -
         if participant is not None and participant.session_id == session.id:
             return participant
     return None
+
+
+def _ballot_box_query():
+    """ballot_box's query, built once (building it cost more than running it), of tables rather than mapped
+    classes so that SQLAlchemy's ORM layer stays out of it. A missing user or cookie id is bound as NULL, which
+    equals nothing."""
+    sessions, zones, consultations, strategies, participants = (
+        model.__table__ for model in (ConsultationSession, Zone, Consultation, Strategy, Participant)
+    )
+    return (
+        select(
+            consultations.c.ranking_depth.label("depth"),
+            strategies.c.code,
+            strategies.c.id.label("strategy_id"),
+            participants.c.id.label("participant_id"),
+            participants.c.user_id,
+            participants.c.code_id,
+        )
+        .select_from(sessions)
+        .join(zones, zones.c.id == sessions.c.zone_id)
+        .join(consultation_strategy, consultation_strategy.c.consultation_id == sessions.c.consultation_id)
+        .join(consultations, consultations.c.id == sessions.c.consultation_id)
+        .join(strategies, strategies.c.id == consultation_strategy.c.strategy_id)
+        .join(participants, participants.c.session_id == sessions.c.id)
+        .where(
+            sessions.c.id == bindparam("session_id"),
+            zones.c.code == bindparam("zone_code"),
+            sessions.c.state == SessionState.OPEN,
+            or_(participants.c.user_id == bindparam("user_id"), participants.c.id == bindparam("cookie_id")),
+        )
+    )
+
+
+_BALLOT_BOX = _ballot_box_query()
+
+
+def ballot_box(zone_code: int, session_id: int) -> tuple[BallotBox, int, Channel] | None:
+    """For a ranking being sent: the session in the URL if it is open, and the person's participant in it as
+    ``current_participant`` finds it, with the channel their ballot comes by. One query, no object loaded.
+
+    None when the session is unknown, in another zone or not open, or the person takes no part in it:
+    ``load_session`` and ``current_participant`` then answer as on every other page."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    cookie_id = cookie.get(COOKIE_KEY, {}).get(str(session_id))
+    if user_id is None and cookie_id is None:
+        return None
+    rows = db.session.execute(
+        _BALLOT_BOX, {"session_id": session_id, "zone_code": zone_code, "user_id": user_id, "cookie_id": cookie_id}
+    ).all()
+    if not rows:
+        return None
+    # Each strategy's row repeats the participant: the account's, and the cookie's when it is another one.
+    # The account's comes first, as in current_participant.
+    people = {row.participant_id: row for row in rows}
+    mine = [row for row in people.values() if user_id is not None and row.user_id == user_id]
+    participant = mine[0] if mine else people[cookie_id]
+    strategies = sorted({row.code: row.strategy_id for row in rows}.items(), key=lambda item: code_key(item[0]))
+    depth = len(strategies) if rows[0].depth is None else min(rows[0].depth, len(strategies))
+    channel = Channel.CODE if participant.code_id else Channel.ONLINE
+    return BallotBox(session_id, SessionState.OPEN, depth, dict(strategies)), participant.participant_id, channel
 
 
 def remember_code_participant(participant: Participant) -> None:

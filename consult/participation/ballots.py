@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from functools import cache
 
 from flask_babel import gettext as _
@@ -30,7 +32,12 @@ from consult.models.people import User, utcnow
 def validate_ranking(session: ConsultationSession, codes: list[str]) -> list[Strategy]:
     """The strategies of a ranking in order; raises DomainError naming every problem."""
     in_scope = {strategy.code: strategy for strategy in session.consultation.strategies}
-    depth = session.consultation.depth
+    return [in_scope[code] for code in check_ranking(in_scope, session.consultation.depth, codes)]
+
+
+def check_ranking(in_scope: Collection[str], depth: int, codes: list[str]) -> list[str]:
+    """The codes of a ranking in order, stripped, each in ``in_scope`` and at most ``depth`` of them; raises
+    DomainError naming every problem."""
     problems, seen, ranking = [], set(), []
     for code in codes:
         code = code.strip()
@@ -41,7 +48,7 @@ def validate_ranking(session: ConsultationSession, codes: list[str]) -> list[Str
         if code not in in_scope:
             problems.append(_("La strategia %(code)s non fa parte di questa consultazione.", code=code))
             continue
-        ranking.append(in_scope[code])
+        ranking.append(code)
     if len(codes) > depth:
         problems.append(
             ngettext(
@@ -57,6 +64,24 @@ def validate_ranking(session: ConsultationSession, codes: list[str]) -> list[Str
     return ranking
 
 
+@dataclass(frozen=True, slots=True)
+class BallotBox:
+    """What recording a ballot needs of its session: its state, how many places a ballot has, and the
+    strategies in scope (code → id). Taken from the session's objects (``of``), or read in one query, without
+    them, when a ranking is sent (consult.participation.access.ballot_box)."""
+
+    session_id: int
+    state: SessionState
+    depth: int
+    strategies: Mapping[str, int]
+
+    @classmethod
+    def of(cls, session: ConsultationSession) -> BallotBox:
+        consultation = session.consultation
+        strategies = {strategy.code: strategy.id for strategy in consultation.strategies}
+        return cls(session.id, session.state, consultation.depth, strategies)
+
+
 _WRITE_REST = text(
     """
     WITH places AS (
@@ -70,6 +95,9 @@ _WRITE_REST = text(
     UPDATE consultation_session SET ballots_version = ballots_version + 1 WHERE id = :session_id
     """
 )
+
+
+_DELETE_PLACES = delete(BallotRank.__table__).where(BallotRank.__table__.c.ballot_id == bindparam("ballot_id"))
 
 
 def dialect_insert(table):
@@ -105,13 +133,8 @@ def _upsert(dialect: str):
     ).returning(table.c.id, table.c.version)
 
 
-def submit_ballot(
-    participant: Participant,
-    codes: list[str],
-    channel: Channel,
-    entered_by: User | None = None,
-    *,
-    audit_each: bool = True,
+def record_ballot(
+    box: BallotBox, participant_id: int, codes: list[str], channel: Channel, entered_by_id: int | None = None
 ) -> int:
     """Record ``codes`` as the participant's counted ballot, keeping the previous version for audit; returns
     the ballot's id.
@@ -120,28 +143,28 @@ def submit_ballot(
     is created or updated by one INSERT … ON CONFLICT DO UPDATE, which locks it until the commit, so the
     database holds exactly one and the versions are numbered without gaps. Written with Core so that no ORM
     object is loaded: four or five statements on SQLite, two or three round trips on PostgreSQL.
+    Objects of the session or the ballot already loaded are not refreshed (``submit_ballot`` does that).
     Flushes; the caller commits.
     """
-    session = participant.session
     # Paper forms collected in the room may still be typed in after the session closes.
     open_states = (SessionState.OPEN, SessionState.CLOSED) if channel == Channel.PAPER else (SessionState.OPEN,)
-    if session.state not in open_states:
+    if box.state not in open_states:
         raise DomainError(_("La sessione non è aperta: non si possono inviare o cambiare classifiche."), status=409)
-    ranking = validate_ranking(session, codes)
+    ranking = check_ranking(box.strategies, box.depth, codes)
+    strategy_ids = [box.strategies[code] for code in ranking]
 
     now = utcnow()
-    entered_by_id = entered_by.id if entered_by else None
     dialect = db.session.get_bind().dialect.name
     values = {
-        "participant_id": participant.id,
-        "session_id": session.id,
+        "participant_id": participant_id,
+        "session_id": box.session_id,
         "channel": channel,
         "updated_at": now,
         "entered_by_id": entered_by_id,
     }
     ballot_id, version = db.session.execute(_upsert(dialect), values).one()
     if version > 1:  # a first ballot has no places yet
-        db.session.execute(delete(BallotRank.__table__).where(BallotRank.__table__.c.ballot_id == ballot_id))
+        db.session.execute(_DELETE_PLACES, {"ballot_id": ballot_id})
     if dialect == "postgresql":
         # One round trip instead of three: the places, the version and the session's counter are different
         # tables, so the statement's parts cannot see or hurt each other. The old places went just before.
@@ -150,32 +173,48 @@ def submit_ballot(
             _WRITE_REST,
             {
                 "ballot_id": ballot_id,
-                "strategies": [strategy.id for strategy in ranking],
+                "strategies": strategy_ids,
                 "version": version,
-                "ranking": json.dumps([strategy.code for strategy in ranking]),
+                "ranking": json.dumps(ranking),
                 "channel": channel.value,
                 "now": now,
                 "entered_by_id": entered_by_id,
-                "session_id": session.id,
+                "session_id": box.session_id,
             },
         )
     else:
         places = insert(BallotRank.__table__).values(
-            [{"ballot_id": ballot_id, "position": n, "strategy_id": s.id} for n, s in enumerate(ranking, 1)]
+            [{"ballot_id": ballot_id, "position": n, "strategy_id": s} for n, s in enumerate(strategy_ids, 1)]
         )
         kept = insert(BallotVersion.__table__).values(
             ballot_id=ballot_id,
             version=version,
-            ranking=[strategy.code for strategy in ranking],
+            ranking=ranking,
             channel=channel,
             created_at=now,
             entered_by_id=entered_by_id,
         )
         sessions = ConsultationSession.__table__
-        bump = update(sessions).where(sessions.c.id == session.id)
+        bump = update(sessions).where(sessions.c.id == box.session_id)
         bump = bump.values(ballots_version=sessions.c.ballots_version + 1)
         for statement in (places, kept, bump):
             db.session.execute(statement)
+    return ballot_id
+
+
+def submit_ballot(
+    participant: Participant,
+    codes: list[str],
+    channel: Channel,
+    entered_by: User | None = None,
+    *,
+    audit_each: bool = True,
+) -> int:
+    """Record ``codes`` as the participant's counted ballot (``record_ballot``); returns the ballot's id.
+    Flushes; the caller commits."""
+    session = participant.session
+    entered_by_id = entered_by.id if entered_by else None
+    ballot_id = record_ballot(BallotBox.of(session), participant.id, codes, channel, entered_by_id)
     # Objects this database session already holds no longer match the rows: read them again on next use.
     db.session.expire(session, ["ballots_version"])
     if "ballot" in participant.__dict__:

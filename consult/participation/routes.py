@@ -13,12 +13,13 @@ from consult.models import Channel, Consultation, ConsultationSession, SessionSt
 from consult.participation import bp, services
 from consult.participation.access import (
     SESSION_URL,
+    ballot_box,
     current_participant,
     load_session,
     participant_key,
     remember_code_participant,
 )
-from consult.participation.ballots import submit_ballot
+from consult.participation.ballots import record_ballot, submit_ballot
 from consult.participation.forms import CodeForm, EmptyForm, JoinForm
 from consult.permissions import can, public
 
@@ -172,19 +173,19 @@ def code():
     return render_template("participation/code.html", form=form), status
 
 
-def _positions_from_form(strategies, depth: int) -> tuple[list[str], list[str], dict[str, int]]:
+def _positions_from_form(codes_in_order: list[str], depth: int) -> tuple[list[str], list[str], dict[str, int]]:
     """Read the numbered selects: returns (codes in ranked order, problems, the valid position of each code)."""
     chosen, problems, positions = {}, [], {}
-    for strategy in strategies:
-        value = request.form.get(f"position-{strategy.code}", "").strip()
+    for code in codes_in_order:
+        value = request.form.get(f"position-{code}", "").strip()
         if not value:
             continue
         position = text.whole_number(value, maximum=depth)
         if position is None or position < 1:
-            problems.append(_("Posizione non valida per la strategia %(code)s.", code=strategy.code))
+            problems.append(_("Posizione non valida per la strategia %(code)s.", code=code))
             continue
-        chosen.setdefault(position, []).append(strategy.code)
-        positions[strategy.code] = position
+        chosen.setdefault(position, []).append(code)
+        positions[code] = position
     for position, codes in sorted(chosen.items()):
         if len(codes) > 1:
             problems.append(
@@ -194,11 +195,36 @@ def _positions_from_form(strategies, depth: int) -> tuple[list[str], list[str], 
     return ranking, problems, positions
 
 
+def _saved(zone_code: int, session_id: int):
+    flash(_("La tua classifica è stata salvata."), "success")
+    return redirect(url_for(".session", zone_code=zone_code, session_id=session_id), 303)
+
+
+def _record_sent_ranking(zone_code: int, session_id: int):
+    """A well-formed ranking sent to an open session, recorded without loading any object: the path
+    hundreds of people in a room take at once. None for anything else, which the page path answers."""
+    found = ballot_box(zone_code, session_id)
+    if found is None or not EmptyForm().validate_on_submit():
+        return None
+    box, participant_id, channel = found
+    codes, problems, _positions = _positions_from_form(list(box.strategies), box.depth)
+    if problems:
+        return None
+    try:
+        record_ballot(box, participant_id, codes, channel)
+    except DomainError:
+        db.session.rollback()
+        return None
+    return _saved(zone_code, session_id)
+
+
 @bp.route(SESSION_URL + "/ranking", methods=["GET", "POST"])
 @public
 @limiter.limit("20 per minute", key_func=participant_key, methods=["POST"], deduct_when=_answered)
 def rank(zone_code: int, session_id: int):
     """Rank the strategies: numbered selects, enhanced into drag-and-drop lists by static/js/ranking.js."""
+    if request.method == "POST" and (saved := _record_sent_ranking(zone_code, session_id)) is not None:
+        return saved
     session = load_session(zone_code, session_id)
     participant = current_participant(session)
     if participant is None:
@@ -212,7 +238,7 @@ def rank(zone_code: int, session_id: int):
         if not form.validate_on_submit():
             abort(400)
         #: code → position shown in the selects: what the person just sent back (else the saved ballot).
-        codes, problems, positions = _positions_from_form(strategies, consultation.depth)
+        codes, problems, positions = _positions_from_form([s.code for s in strategies], consultation.depth)
         if problems and session.accepts_ballots:
             status = 422
         else:
@@ -220,8 +246,7 @@ def rank(zone_code: int, session_id: int):
             try:
                 submit_ballot(participant, codes, Channel.CODE if participant.code_id else Channel.ONLINE)
                 # Committed after the view returns (web.commit_request), like every new view.
-                flash(_("La tua classifica è stata salvata."), "success")
-                return redirect(url_for(".session", zone_code=zone_code, session_id=session_id), 303)
+                return _saved(zone_code, session_id)
             except DomainError as error:
                 db.session.rollback()
                 problems, status = [error.message], error.status
