@@ -87,7 +87,10 @@ class Config:
     #: "memory://" counts per process: exact with one gunicorn worker (`make run`); several workers need a
     #: shared store, e.g. "redis://localhost:6379/0" (README, Production).
     RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
+    # The limited routes are forms, not an API: X-RateLimit-* headers on every answer would cost one more trip
+    # to the limits' store per request and inform nobody. A refusal (429) says when to try again in
+    # Retry-After (consult/web.py).
+    RATELIMIT_HEADERS_ENABLED = False
 
     @staticmethod
     def from_environ() -> dict:

@@ -1,5 +1,7 @@
 """Request-wide behaviour: error pages, template globals, security headers."""
 
+import math
+import time
 from functools import cache
 
 from flask import Flask, current_app, g, make_response, render_template, request, session
@@ -12,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 from wtforms.fields.core import UnboundField
 
 from consult import ops, text
-from consult.extensions import db, login_manager
+from consult.extensions import db, limiter, login_manager
 from consult.i18n import dates, safe_next
 from consult.participation.access import COOKIE_KEY
 from consult.permissions import can, check_declared
@@ -145,10 +147,20 @@ def init_app(app: Flask) -> None:
         if isinstance(original, SQLAlchemyError) and ops.database_unavailable(original):
             return unavailable(original)
         _rollback()
+        headers = {"Retry-After": str(_retry_after())} if error.code == 429 else {}
         if request.path.startswith("/api/"):
-            return {"error": error.name, "status": error.code}, error.code
+            return {"error": error.name, "status": error.code}, error.code, headers
         title, message = ERROR_MESSAGES.get(error.code, (error.name, error.description))
-        return error_page("errors/error.html", error.code, title=title, message=message), error.code
+        return error_page("errors/error.html", error.code, title=title, message=message), error.code, headers
+
+
+def _retry_after() -> int:
+    """Seconds until the limit that refused the request lets the person try again; a minute if no limit
+    of Flask-Limiter's did (a view refusing by itself)."""
+    refused = limiter.current_limit
+    if refused is None or not refused.breached:
+        return 60
+    return max(1, math.ceil(refused.window.reset_time - time.time()))
 
 
 def _personal() -> bool:
