@@ -5,12 +5,15 @@
 A fresh database (a temporary SQLite file, or the PostgreSQL database named, which is EMPTIED) gets the
 catalogue, an open session and participants who joined with a room code. Then consult (`consult:create_app()`)
 and bench/baseline_app.py (the same rows written by a bare Flask + Flask-SQLAlchemy app reading the same
-cookie) are served in turn by gunicorn with the same settings and workers, and 16 clients (4 processes × 4
-threads, a new connection per request, as browsers behind a proxy would) post rankings for a fixed time.
-Rounds alternate consult and the baseline, so that both see the same machine. Each participant posts at most a
-dozen times a minute, under consult's limit of 20, which stays on, counted as in production in a redis-server
-the workers share (exact across them). At the end every consult participant must have exactly one counted
-ballot with one version per accepted submission.
+cookie) are served side by side by gunicorn, with the same settings and workers, and each gets 16 clients (4
+processes × 4 threads, a new connection per request, as browsers behind a proxy would) posting rankings over
+the same seconds. Both apps share the machine at every moment, so the ratio of their rates is the ratio of
+what a submission costs each, whatever else the machine is doing (taking turns, a quieter minute favoured one
+app or the other by up to 20 %). On SQLite the baseline writes to a copy of the file, as it would alone.
+
+Each participant posts at most a dozen times a minute, under consult's limit of 20, which stays on, counted
+as in production in a redis-server the workers share (exact across them). At the end every consult
+participant must have exactly one counted ballot with one version per accepted submission.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import os
 import random
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -126,25 +130,34 @@ def _process(port, path, work, window, queue):
         thread.start()
     for thread in threads:
         thread.join()
-    queue.put(results)
+    queue.put((port, results))
 
 
-def load(port: int, path: str, work: list[tuple[list[str], list[dict]]], seconds: float) -> tuple[float, int]:
-    """Posts per second accepted (303) by the server over ``seconds``, and the number refused."""
+def load(path: str, targets: dict[int, list[tuple[list[str], list[dict]]]], seconds: float) -> dict:
+    """Posts per second accepted (303) by each server (port → its clients' work) over the same ``seconds``,
+    and the number refused: port → (rate, refused)."""
     queue = multiprocessing.Queue()
-    per = len(work) // PROCESSES
     # Every client starts at the same moment, once the processes are up, and stops at the same moment.
     window = (time.time() + 1.5, time.time() + 1.5 + seconds)
-    processes = [
-        multiprocessing.Process(target=_process, args=(port, path, work[i * per : (i + 1) * per], window, queue))
-        for i in range(PROCESSES)
-    ]
+    processes = []
+    for port, work in targets.items():
+        per = len(work) // PROCESSES
+        processes += [
+            multiprocessing.Process(target=_process, args=(port, path, work[i * per : (i + 1) * per], window, queue))
+            for i in range(PROCESSES)
+        ]
     for process in processes:
         process.start()
-    results = [r for _process_ in processes for r in queue.get()]
+    found = {port: [] for port in targets}
+    for _n in range(len(processes)):
+        port, results = queue.get()
+        found[port] += results
     for process in processes:
         process.join()
-    return sum(ok for ok, _failed in results) / seconds, sum(failed for _ok, failed in results)
+    return {
+        port: (sum(ok for ok, _failed in results) / seconds, sum(failed for _ok, failed in results))
+        for port, results in found.items()
+    }
 
 
 def main() -> None:
@@ -170,6 +183,15 @@ def main() -> None:
     pool = CLIENTS * PER_CLIENT * args.rounds
     session_id, codes, participants = prepare(url, secret, 2 * pool)
     consult_people, baseline_people = participants[:pool], participants[pool:]
+    baseline_url = url
+    if not args.database:
+        # Each app its own SQLite file (a copy), as each would have alone: one file has one writer at a time.
+        baseline_url = f"sqlite:///{scratch / 'baseline.sqlite3'}"
+        with (
+            sqlite3.connect(scratch / "submit.sqlite3") as source,
+            sqlite3.connect(scratch / "baseline.sqlite3") as copy,
+        ):
+            source.backup(copy)
     from sqlalchemy import select
 
     from consult import create_app
@@ -204,30 +226,38 @@ def main() -> None:
         return clients
 
     apps = {
-        "consult": ("consult:create_app()", 8301, consult_people),
-        "baseline": ("baseline_app:create_app()", 8302, baseline_people),
+        "consult": ("consult:create_app()", 8301, url, consult_people),
+        "baseline": ("baseline_app:create_app()", 8302, baseline_url, baseline_people),
     }
     figures: dict[str, list[tuple[float, int]]] = {"consult": [], "baseline": []}
     print(
-        f"database: {url.split('@')[-1]}; limits: {limits}; {args.workers} gunicorn workers; {CLIENTS} clients;",
-        f"{args.seconds:g} s a round",
+        f"database: {url.split('@')[-1]}; limits: {limits}; {args.workers} gunicorn workers for each app;",
+        f"{CLIENTS} clients for each; {args.seconds:g} s a round",
     )
     for round_ in range(args.rounds):
-        for name, (target, port, people) in apps.items():
-            chunk = people[round_ * CLIENTS * PER_CLIENT : (round_ + 1) * CLIENTS * PER_CLIENT]
-            clients = work(chunk, name == "consult")
-            server = serve(target, url, secret, port, args.workers, scratch, limits)
-            try:
-                figures[name].append(load(port, path, clients, args.seconds))
-            finally:
+        chunk = slice(round_ * CLIENTS * PER_CLIENT, (round_ + 1) * CLIENTS * PER_CLIENT)
+        clients = {port: work(people[chunk], name == "consult") for name, (_t, port, _u, people) in apps.items()}
+        servers = [
+            serve(target, database, secret, port, args.workers, scratch, limits)
+            for target, port, database, _people in apps.values()
+        ]
+        try:
+            rates = load(path, clients, args.seconds)
+        finally:
+            for server in servers:
                 server.terminate()
                 server.wait()
-            rate, refused = figures[name][-1]
-            print(f"  round {round_ + 1} {name:<9} {rate:8.1f} submissions/s  ({refused} not accepted)")
+        for name, (_target, port, _database, _people) in apps.items():
+            figures[name].append(rates[port])
+        (consult, refused), (baseline, _refused) = figures["consult"][-1], figures["baseline"][-1]
+        print(
+            f"  round {round_ + 1}: consult {consult:6.1f}/s ({refused} not accepted),",
+            f"baseline {baseline:6.1f}/s: ratio {consult / baseline:.2f}",
+        )
     consult = sum(r for r, _f in figures["consult"]) / args.rounds
     baseline = sum(r for r, _f in figures["baseline"]) / args.rounds
     print(
-        f"consult {consult:.1f}/s, bare Flask + Flask-SQLAlchemy {baseline:.1f}/s:",
+        f"consult {consult:.1f}/s, bare Flask + Flask-SQLAlchemy {baseline:.1f}/s, side by side:",
         f"ratio {consult / baseline:.2f} (target ≥ 0.70)",
     )
     check(url, secret, session_id, consult_people)
