@@ -40,6 +40,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     web.register_converters(app)
     db.init_app(app)
+    ops.install_connection_checks(app)  # first: its checkout listener must run before any other's
     ops.install_time_limits(app)
     migrate.init_app(
         app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations")), render_as_batch=True

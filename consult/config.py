@@ -41,7 +41,9 @@ class Config:
     # Both default in create_app (instance folder), so importing this module writes nothing.
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    #: Seconds a pooled PostgreSQL connection may sit idle before it is checked (pinged) on its next use; one
+    #: in steady use is not, which SQLAlchemy's pool_pre_ping would do on every request (consult/ops.py).
+    DATABASE_PING_AFTER_IDLE = 10
     #: Seconds a request's database statement may run, and may wait for a lock, before the request gives up
     #: with a 503: well below gunicorn's worker timeout (30 s, gunicorn.conf.py), so workers are not killed.
     DATABASE_STATEMENT_TIMEOUT = 10
@@ -110,7 +112,7 @@ class Config:
                 settings[name] = value
         if hops := os.environ.get("PROXY_HOPS"):
             settings["PROXY_HOPS"] = int(hops)
-        for name in ("DATABASE_STATEMENT_TIMEOUT", "DATABASE_LOCK_TIMEOUT"):
+        for name in ("DATABASE_STATEMENT_TIMEOUT", "DATABASE_LOCK_TIMEOUT", "DATABASE_PING_AFTER_IDLE"):
             if value := os.environ.get(name):
                 settings[name] = float(value)
         if port := os.environ.get("MAIL_PORT"):

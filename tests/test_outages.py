@@ -288,3 +288,42 @@ def test_resending_during_an_outage_does_not_use_up_a_codes_attempts(seeded, run
         with down.app_context():
             db.engine.dispose()
         create_app(_testing() | {"SQLALCHEMY_DATABASE_URI": database_url})  # the shared limiter off again
+
+
+@pytest.mark.parametrize(("idle", "first"), [(0, 200), (3600, 503)])
+def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(seeded, runner, database_url, idle, first):
+    """A PostgreSQL restart, a failover or a firewall's idle timeout drops the pool's connections. One that
+    sat idle longer than DATABASE_PING_AFTER_IDLE is checked and replaced before the request uses it; one
+    used more recently is not checked (a check per request would cost a round trip), so its request fails
+    with the 503 page, and the next one gets a new connection."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a SQLite file has no server that could drop a connection")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    from consult.config import database_url as database_url_for_sqlalchemy
+
+    name = f"consult-idle-{idle}"
+    options = {"connect_args": {"application_name": name}}
+    settings = {"SQLALCHEMY_ENGINE_OPTIONS": options, "DATABASE_PING_AFTER_IDLE": idle}
+    app = create_app({**_testing(), "SQLALCHEMY_DATABASE_URI": database_url, **settings})
+    client = app.test_client()
+    page = f"/zones/1/sessions/{make_session(runner)}"
+    try:
+        assert client.get(page).status_code == 200  # its connection goes back to the pool
+        with create_engine(database_url_for_sqlalchemy(database_url), poolclass=NullPool).connect() as other:
+            # As the server does on a restart: the pooled connection's backend ends.
+            ended = other.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE application_name = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            ).scalar_one()
+            other.commit()
+        assert ended == 1
+        assert client.get(page).status_code == first
+        assert client.get(page).status_code == 200
+    finally:
+        with app.app_context():
+            db.engine.dispose()
