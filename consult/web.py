@@ -92,6 +92,15 @@ def init_app(app: Flask) -> None:
         g.flashes_before = len(session.get("_flashes", ()))
 
     @app.after_request
+    def give_back_limits(response):
+        # Registered first, so it runs last, on the final answer (commit_request may yet make it a 503).
+        view = app.view_functions.get(request.endpoint)
+        if response.status_code >= 500 and getattr(view, "gives_back_limits", False):
+            for taken in limiter.current_limits:
+                limiter.limiter.hit(taken.limit, *taken.request_args, cost=-1)
+        return response
+
+    @app.after_request
     def security_headers(response):
         # Registered before commit_request, so it runs after it (Flask runs these in reverse) and the 503
         # page commit_request may return gets the headers too.

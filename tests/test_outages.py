@@ -290,6 +290,32 @@ def test_resending_during_an_outage_does_not_use_up_a_codes_attempts(seeded, run
         create_app(_testing() | {"SQLALCHEMY_DATABASE_URI": database_url})  # the shared limiter off again
 
 
+def test_resending_a_ranking_during_an_outage_does_not_use_up_its_limit(seeded, runner, client, database_url, tmp_path):
+    # 20 rankings a minute per participant: each press on the 503 page takes one, and gives it back.
+    session_id = make_session(runner)
+    [code] = generate_codes(runner, session_id)
+    assert (
+        client.post("/join", data={"code": code, "category": "comune", "csrf_token": csrf_token(client)}).status_code
+        == 303
+    )
+    path = f"/zones/1/sessions/{session_id}/ranking"
+    token = csrf_token(client, path)
+    if database_url.startswith("postgresql"):
+        dead = "postgresql://postgres@127.0.0.1:1/consult_down"
+    else:
+        dead = f"sqlite:///{tmp_path / 'missing-folder' / 'consult.sqlite3'}"
+    down = create_app({**_testing(), "SQLALCHEMY_DATABASE_URI": dead, "RATELIMIT_ENABLED": True})
+    try:
+        browser = down.test_client()
+        _move_cookies(client, browser)
+        data = {"csrf_token": token, "position-1.1": "1"}
+        assert [browser.post(path, data=data).status_code for _attempt in range(25)] == [503] * 25
+    finally:
+        with down.app_context():
+            db.engine.dispose()
+        create_app(_testing() | {"SQLALCHEMY_DATABASE_URI": database_url})  # the shared limiter off again
+
+
 @pytest.mark.parametrize(("idle", "first"), [(0, 200), (3600, 503)])
 def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(seeded, runner, database_url, idle, first):
     """A PostgreSQL restart, a failover or a firewall's idle timeout drops the pool's connections. One that

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from consult import text
 from consult.errors import DomainError
-from consult.extensions import db, limiter
+from consult.extensions import db, limit_answered
 from consult.models import Channel, Consultation, ConsultationSession, SessionState, StakeholderCategory, Zone
 from consult.participation import bp, services
 from consult.participation.access import (
@@ -118,12 +118,6 @@ def join(zone_code: int, session_id: int):
 ATTEMPTS_PER_CODE = "10 per 10 minutes"
 
 
-def _answered(response) -> bool:
-    """Only requests the server could answer count against a limit: during an outage (503) people press
-    again, and that must not use up their code's or their ranking's attempts."""
-    return response.status_code < 500
-
-
 def _submitted_code() -> str:
     """Rate-limit key: the code typed in, normalised as redeem_code reads it."""
     return "code:" + services.normalise_code(request.form.get("code", ""))
@@ -135,13 +129,7 @@ def _no_code_submitted() -> bool:
 
 @bp.route("/join", methods=["GET", "POST"])
 @public
-@limiter.limit(
-    ATTEMPTS_PER_CODE,
-    key_func=_submitted_code,
-    methods=["POST"],
-    exempt_when=_no_code_submitted,
-    deduct_when=_answered,
-)
+@limit_answered(ATTEMPTS_PER_CODE, key_func=_submitted_code, methods=["POST"], exempt_when=_no_code_submitted)
 def code():
     """Join a session in the room with a printed single-use code."""
     form = CodeForm()
@@ -222,7 +210,7 @@ def _record_sent_ranking(zone_code: int, session_id: int):
 
 @bp.route(SESSION_URL + "/ranking", methods=["GET", "POST"])
 @public
-@limiter.limit("20 per minute", key_func=participant_key, methods=["POST"], deduct_when=_answered)
+@limit_answered("20 per minute", key_func=participant_key, methods=["POST"])
 def rank(zone_code: int, session_id: int):
     """Rank the strategies: numbered selects, enhanced into drag-and-drop lists by static/js/ranking.js."""
     if request.method == "POST" and (saved := _record_sent_ranking(zone_code, session_id)) is not None:
