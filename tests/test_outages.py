@@ -20,17 +20,32 @@ from tests.participation_helpers import make_session
 from tests.test_join import generate_codes
 
 
+def _dead(database_url: str, tmp_path) -> str:
+    """A database of the same kind that does not answer."""
+    if database_url.startswith("postgresql"):
+        return "postgresql://postgres@127.0.0.1:1/consult_down"
+    return f"sqlite:///{tmp_path / 'missing-folder' / 'consult.sqlite3'}"
+
+
 @pytest.fixture
 def down_app(app, database_url, tmp_path):
     """The same application on a database that does not answer."""
-    if database_url.startswith("postgresql"):
-        dead = "postgresql://postgres@127.0.0.1:1/consult_down"
-    else:
-        dead = f"sqlite:///{tmp_path / 'missing-folder' / 'consult.sqlite3'}"
-    down = create_app({**_testing(), "SQLALCHEMY_DATABASE_URI": dead})
+    down = create_app({**_testing(), "SQLALCHEMY_DATABASE_URI": _dead(database_url, tmp_path)})
     yield down
     with down.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def limited_down_app(app, database_url, tmp_path):
+    """``down_app`` with the rate limits on (the test configuration turns them off)."""
+    down = create_app(
+        {**_testing(), "SQLALCHEMY_DATABASE_URI": _dead(database_url, tmp_path), "RATELIMIT_ENABLED": True}
+    )
+    yield down
+    with down.app_context():
+        db.engine.dispose()
+    create_app(_testing() | {"SQLALCHEMY_DATABASE_URI": database_url})  # the shared limiter off again
 
 
 def _move_cookies(source, target) -> None:
@@ -266,54 +281,27 @@ def test_a_failed_commit_never_says_saved(seeded, runner, app, client, monkeypat
     assert "La tua classifica è stata salvata." in resent.get_data(as_text=True)
 
 
-def test_resending_during_an_outage_does_not_use_up_a_codes_attempts(seeded, runner, database_url, tmp_path):
+def test_resending_during_an_outage_does_not_use_up_a_codes_attempts(seeded, runner, limited_down_app):
     # The per-code limit allows 10 attempts in 10 minutes; a room pressing again on the 503 page must not
     # find its codes refused (429) once the database is back.
     session_id = make_session(runner)
     [code] = generate_codes(runner, session_id)
-    if database_url.startswith("postgresql"):
-        dead = "postgresql://postgres@127.0.0.1:1/consult_down"
-    else:
-        dead = f"sqlite:///{tmp_path / 'missing-folder' / 'consult.sqlite3'}"
-    down = create_app({**_testing(), "SQLALCHEMY_DATABASE_URI": dead, "RATELIMIT_ENABLED": True})
-    try:
-        browser = down.test_client()
-        token = csrf_token(browser, "/join")
-        statuses = [
-            browser.post("/join", data={"code": code, "category": "comune", "csrf_token": token}).status_code
-            for _attempt in range(12)
-        ]
-        assert statuses == [503] * 12
-    finally:
-        with down.app_context():
-            db.engine.dispose()
-        create_app(_testing() | {"SQLALCHEMY_DATABASE_URI": database_url})  # the shared limiter off again
+    browser = limited_down_app.test_client()
+    data = {"code": code, "category": "comune", "csrf_token": csrf_token(browser, "/join")}
+    assert [browser.post("/join", data=data).status_code for _attempt in range(12)] == [503] * 12
 
 
-def test_resending_a_ranking_during_an_outage_does_not_use_up_its_limit(seeded, runner, client, database_url, tmp_path):
+def test_resending_a_ranking_during_an_outage_does_not_use_up_its_limit(seeded, runner, client, limited_down_app):
     # 20 rankings a minute per participant: each press on the 503 page takes one, and gives it back.
     session_id = make_session(runner)
     [code] = generate_codes(runner, session_id)
-    assert (
-        client.post("/join", data={"code": code, "category": "comune", "csrf_token": csrf_token(client)}).status_code
-        == 303
-    )
+    joined = client.post("/join", data={"code": code, "category": "comune", "csrf_token": csrf_token(client)})
+    assert joined.status_code == 303
     path = f"/zones/1/sessions/{session_id}/ranking"
-    token = csrf_token(client, path)
-    if database_url.startswith("postgresql"):
-        dead = "postgresql://postgres@127.0.0.1:1/consult_down"
-    else:
-        dead = f"sqlite:///{tmp_path / 'missing-folder' / 'consult.sqlite3'}"
-    down = create_app({**_testing(), "SQLALCHEMY_DATABASE_URI": dead, "RATELIMIT_ENABLED": True})
-    try:
-        browser = down.test_client()
-        _move_cookies(client, browser)
-        data = {"csrf_token": token, "position-1.1": "1"}
-        assert [browser.post(path, data=data).status_code for _attempt in range(25)] == [503] * 25
-    finally:
-        with down.app_context():
-            db.engine.dispose()
-        create_app(_testing() | {"SQLALCHEMY_DATABASE_URI": database_url})  # the shared limiter off again
+    data = {"csrf_token": csrf_token(client, path), "position-1.1": "1"}
+    browser = limited_down_app.test_client()
+    _move_cookies(client, browser)
+    assert [browser.post(path, data=data).status_code for _attempt in range(25)] == [503] * 25
 
 
 @pytest.mark.parametrize(("idle", "first"), [(0, 200), (3600, 503)])

@@ -238,9 +238,7 @@ def test_a_draft_session_records_nothing(seeded, runner, client, ranking):
     assert count(seeded, Ballot) == 0
 
 
-def test_a_signed_in_person_ranks_as_their_account_once_it_takes_part_else_with_their_code(
-    seeded, runner, client_as
-):
+def test_a_signed_in_person_ranks_as_their_account_once_it_takes_part_else_with_their_code(seeded, runner, client_as):
     # Signed in, then joined with a room code in the same browser: as on the page, the code's participation
     # ranks until the account takes part, then the account's does.
     session_id = make_session(runner, consultation_args=AXIS_1)

@@ -111,5 +111,5 @@ def test_the_limit_is_per_participant_and_its_key_reads_nothing(seeded, runner, 
     assert sent == []  # refused on the key alone: neither the session nor the participant was read
     # When to come back, within the minute's window; no per-request X-RateLimit-* headers (config.py).
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
-    assert not [name for name in refused.headers.keys() if name.lower().startswith("x-ratelimit")]
+    assert not [name for name, _value in refused.headers.items() if name.lower().startswith("x-ratelimit")]
     assert second.post(path, data=_form(second, path, ["2.1"])).status_code == 303
