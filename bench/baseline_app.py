@@ -1,10 +1,11 @@
 """The stack's limit for a ranking submission: a bare Flask + Flask-SQLAlchemy app writing the same rows.
 
-Served by gunicorn in bench/bench_submit.py beside consult, on the same database and with the same secret key:
-it reads the participant from the same signed session cookie consult uses for people who joined with a room
-code (``participants``: session id → participant id) and replaces that participant's ballot (one row, made or
-updated with INSERT … ON CONFLICT) and its places (five rows), then commits. No CSRF, no validation against
-the consultation, no versions, no limits: what is left is Flask, the cookie, SQLAlchemy and the database.
+Served by gunicorn in bench/bench_submit.py at the same time as consult, on the same database (on SQLite, a
+copy of the file) and with the same secret key: it reads the participant from the same signed session cookie
+consult uses for people who joined with a room code (``participants``: session id → participant id) and
+replaces that participant's ballot (one row, made or updated with INSERT … ON CONFLICT) and its places (five
+rows), then commits. No CSRF, no validation against the consultation, no versions, no limits: what is left is
+Flask, the cookie, SQLAlchemy and the database.
 
     DATABASE_URL=... SECRET_KEY=... gunicorn 'bench.baseline_app:create_app()'
 """
