@@ -185,7 +185,8 @@ def _memory(url: str, consultation_id: int, scratch: Path) -> None:
         f"127.0.0.1:{port}",
         "consult:create_app()",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)  # noqa: S603 - our own command
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}  # its access log would bury the figures
+    server = subprocess.Popen(command, cwd=ROOT, env=env, **quiet)  # noqa: S603 - our own command
     try:
         time.sleep(8)
         base = f"/consultations/{consultation_id}/results"
