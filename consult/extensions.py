@@ -1,5 +1,6 @@
 """Every Flask extension, unbound; create_app binds them."""
 
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -49,3 +50,14 @@ def limit_answered(limit_value: str, **options):
         return limited
 
     return decorate
+
+
+def give_back_limits(response):
+    """The other half of ``limit_answered``, run after each request on its final answer (consult.web
+    registers it): a 5xx gives back what the request took from its view's limits."""
+    if response.status_code < 500:
+        return response
+    if getattr(current_app.view_functions.get(request.endpoint), "gives_back_limits", False):
+        for taken in limiter.current_limits:
+            limiter.limiter.hit(taken.limit, *taken.request_args, cost=-1)
+    return response

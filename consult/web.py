@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 from wtforms.fields.core import UnboundField
 
 from consult import ops, text
-from consult.extensions import db, limiter, login_manager
+from consult.extensions import db, give_back_limits, limiter, login_manager
 from consult.i18n import dates, safe_next
 from consult.participation.access import COOKIE_KEY
 from consult.permissions import can, check_declared
@@ -91,14 +91,8 @@ def init_app(app: Flask) -> None:
         # What was queued before this request (e.g. "signed in" before a redirect) outlives its failure.
         g.flashes_before = len(session.get("_flashes", ()))
 
-    @app.after_request
-    def give_back_limits(response):
-        # Registered first, so it runs last, on the final answer (commit_request may yet make it a 503).
-        view = app.view_functions.get(request.endpoint)
-        if response.status_code >= 500 and getattr(view, "gives_back_limits", False):
-            for taken in limiter.current_limits:
-                limiter.limiter.hit(taken.limit, *taken.request_args, cost=-1)
-        return response
+    # Registered first, so it runs last, on the final answer (commit_request may yet make it a 503).
+    app.after_request(give_back_limits)
 
     @app.after_request
     def security_headers(response):
